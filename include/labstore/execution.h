@@ -1,0 +1,49 @@
+// labstore/execution.h — executions: one launch of one or more experiments.
+//
+// As in machinable (spec §4.5-4.6, §6): an execution has a nickname, a float
+// epoch timestamp, the host info at construction, its member experiments in
+// order, computed resources per member, and the host info at dispatch (env)
+// per member. Re-launching an experiment creates a new execution; all are kept.
+//
+//   auto x = store.CreateExecution({.members = {"rm3SAJ"},
+//                                   .host_info = R"({"hostname": "lab1"})"});
+#ifndef LABSTORE_EXECUTION_H_
+#define LABSTORE_EXECUTION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace labstore {
+
+struct ExecutionSpec {
+  // Stored experiment ids, in launch order; at least one.
+  std::vector<std::string> members;
+  // JSON object describing the host (machinable's host_info). Default "{}".
+  std::string host_info = "{}";
+  // "<colour>_<animal>"; generated when empty.
+  std::string nickname;
+  // Float epoch seconds with microseconds; now when unset.
+  std::optional<double> timestamp;
+  // machinable's execution module. Default "machinable.execution".
+  std::string module = "machinable.execution";
+  // (member id, JSON object) computed resources; members not listed get "{}".
+  std::vector<std::pair<std::string, std::string>> resources;
+};
+
+struct Execution {
+  uint64_t number = 0;  // 1, 2, ... in creation order within the store
+  std::string module;
+  std::string nickname;
+  double timestamp = 0;
+  std::string host_info;
+  std::vector<std::string> members;
+  std::vector<std::pair<std::string, std::string>> resources;  // member -> JSON
+  std::vector<std::pair<std::string, std::string>> env;        // member -> JSON
+};
+
+}  // namespace labstore
+
+#endif  // LABSTORE_EXECUTION_H_

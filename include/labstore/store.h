@@ -1,0 +1,143 @@
+// labstore/store.h — a store directory and the experiments in it.
+//
+// A Store is one directory holding a RocksDB database (column families listed
+// in doc/format.md). One process at a time may open it for writing; any number
+// may open it read-only meanwhile.
+//
+//   auto store = labstore::Store::Open({}, "./storage.labstore");
+//   if (!store.ok()) { std::puts(store.status().ToString().c_str()); return 1; }
+//   auto e = store->Get("estimate_gravity", R"({"time_dilation": 2.0})");
+//
+// Thread safety: all methods of one Store may be called from many threads at
+// once; writes of experiments are serialized inside. Store is movable, not
+// copyable; Close() (or destruction) must not race with other calls.
+#ifndef LABSTORE_STORE_H_
+#define LABSTORE_STORE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "labstore/execution.h"
+#include "labstore/experiment.h"
+#include "labstore/options.h"
+#include "labstore/status.h"
+#include "labstore/time.h"
+
+namespace labstore {
+
+namespace internal {
+struct StoreState;
+}
+
+class Store {
+ public:
+  // Opens (and with create_if_missing, creates) the store in `dir`.
+  // Errors:
+  //  - Busy: another process has it open for writing; the message names the
+  //    directory and the holder's process id;
+  //  - InvalidArgument: `dir` exists, is not empty and is not a labstore store
+  //    (nothing in it is changed);
+  //  - NotSupported: the store was written by a newer format version;
+  //  - NotFound: `dir` does not exist and create_if_missing is false, or it is
+  //    read_only and there is no store;
+  //  - IOError / Corruption: from the file system or the database.
+  static Result<Store> Open(const StoreOptions& options, std::string_view dir = kDefaultStoreDir);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();  // closes, ignoring errors; call Close() to see them
+
+  // Flushes and closes the database and releases the writer lock. Further
+  // calls on this Store return InvalidArgument. Returns the first error seen.
+  Status Close();
+
+  const std::string& dir() const;
+  bool read_only() const;
+
+  // Read-only handles: catch up with what the writer has stored since Open or
+  // the last Refresh. On a writer handle it does nothing. Errors: IOError.
+  Status Refresh();
+
+  // ---- experiments -------------------------------------------------------
+
+  // Validates a spec and returns the experiment it describes, not yet stored
+  // (id empty, stored false). Errors: InvalidArgument (module name, config not
+  // a JSON object, bad version/uses JSON, bad id, unknown ancestor).
+  Result<Experiment> Make(const ExperimentSpec& spec);
+
+  // Stores a made experiment: draws a fresh id unless one was given, sets
+  // stored. Storing an already stored experiment does nothing.
+  // Errors: InvalidArgument (read-only store, id already used), IOError.
+  Status Commit(Experiment& experiment);
+
+  // Make + Commit.
+  Result<Experiment> Create(const ExperimentSpec& spec);
+
+  // The latest stored experiment of (module, config), or a new experiment
+  // made from them and not yet stored (stored == false). One point lookup by
+  // content hash. Errors: InvalidArgument as in Make.
+  Result<Experiment> Get(std::string_view module, std::string_view config);
+
+  // The stored experiment with this id. Errors: InvalidArgument (not a valid
+  // id: 6 base62 characters from 100000 to zzzzzz), NotFound.
+  Result<Experiment> Find(std::string_view id);
+
+  // Stored experiments matching `options`, ordered by timestamp (then by
+  // creation order). Errors: IOError.
+  Result<std::vector<Experiment>> List(const ListOptions& options = {});
+
+  // Experiments derived from `id`, oldest first. Errors as Find.
+  Result<std::vector<Experiment>> Derived(std::string_view id);
+
+  // ---- groups and projects -----------------------------------------------
+
+  // The pattern used when an experiment has no group; "%Y_%U_%a/" unless set.
+  Result<std::string> DefaultGroup();
+  // Persists a new default group pattern. Errors: InvalidArgument (empty,
+  // too long, read-only store).
+  Status SetDefaultGroup(std::string_view pattern);
+  Result<std::vector<Group>> Groups();
+  Result<std::vector<Project>> Projects();
+
+  // ---- status markers and output -----------------------------------------
+
+  // Appends a start (all are kept). Errors: InvalidArgument, NotFound.
+  Status MarkStarted(std::string_view id, Timestamp at = Now());
+  // Replaces the heartbeat. Errors: InvalidArgument, NotFound.
+  Status UpdateHeartbeat(std::string_view id, Timestamp at = Now());
+  // Sets finished_at and the heartbeat to `at`. Errors: InvalidArgument, NotFound.
+  Status MarkFinished(std::string_view id, Timestamp at = Now());
+  Result<ExperimentStatus> GetStatus(std::string_view id);
+
+  // Appends text to the experiment's output log (machinable's output.log).
+  Status AppendOutput(std::string_view id, std::string_view text);
+  // The whole output log; empty if nothing was written. Errors as Find.
+  Result<std::string> ReadOutput(std::string_view id);
+
+  // ---- executions ----------------------------------------------------------
+
+  // Stores an execution of stored members. Errors: InvalidArgument (no
+  // members, unknown member, bad JSON, resources for a non-member), IOError.
+  Result<Execution> CreateExecution(const ExecutionSpec& spec);
+  // Records the host info at dispatch for one member (machinable's env.json).
+  Status SetExecutionEnv(uint64_t number, std::string_view member, std::string_view env_json);
+  // One execution by number. Errors: NotFound.
+  Result<Execution> FindExecution(uint64_t number);
+  // The executions that `id` was a member of, oldest first.
+  Result<std::vector<Execution>> Executions(std::string_view id);
+
+  // Internal state, for labstore's own modules (records, data, export).
+  internal::StoreState* state() const { return state_.get(); }
+
+ private:
+  explicit Store(std::unique_ptr<internal::StoreState> state);
+  std::unique_ptr<internal::StoreState> state_;
+};
+
+}  // namespace labstore
+
+#endif  // LABSTORE_STORE_H_

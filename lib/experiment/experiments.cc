@@ -1,0 +1,283 @@
+// Store: making, committing and finding experiments.
+#include <limits.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <rocksdb/write_batch.h>
+
+#include "experiment/codec.h"
+#include "experiment/id.h"
+#include "experiment/keys.h"
+#include "experiment/lookup.h"
+#include "experiment/naming.h"
+#include "json/canonical.h"
+#include "labstore/store.h"
+#include "store/store_state.h"
+#include "util/coding.h"
+#include "util/hash.h"
+#include "util/random.h"
+
+namespace labstore {
+using namespace internal;  // NOLINT: this file implements Store over internal pieces
+
+namespace {
+
+constexpr const char* kBuiltinDefaultGroup = "%Y_%U_%a/";
+
+struct Definition {
+  std::string config;     // minified, caller's key order
+  std::string hash;       // definition hash
+};
+
+Result<Definition> Define(std::string_view module, std::string_view config) {
+  LABSTORE_RETURN_IF_ERROR(ValidateModule(module));
+  if (config.size() > kMaxConfigBytes) {
+    return Status::InvalidArgument(fmt::format("config of {} bytes is too large", config.size()),
+                                   fmt::format("the limit is {} bytes", kMaxConfigBytes));
+  }
+  auto minified = MinifyJson(config, JsonKind::kObject, "config");
+  if (!minified.ok()) return minified.status();
+  auto canonical = CanonicalJson(*minified, "config");
+  if (!canonical.ok()) return canonical.status();
+  return Definition{std::move(*minified), DefinitionHash(module, *canonical)};
+}
+
+std::string CurrentDirectory() {
+  char buf[PATH_MAX];
+  if (::getcwd(buf, sizeof buf) == nullptr) return "/";
+  return buf;
+}
+
+Result<uint32_t> DefinitionCount(const StoreState& st, std::string_view hash) {
+  std::string value;
+  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfDefinitions), rocksdb::Slice(hash.data(), hash.size()), &value);
+  if (s.IsNotFound()) return uint32_t{0};
+  if (!s.ok()) return FromRocks(s, "cannot read a definition");
+  if (value.size() != 4) return Status::Corruption("a definition count is damaged", ToHex(hash));
+  return GetBigEndian32(value);
+}
+
+bool KeyExists(const StoreState& st, Cf cf, std::string_view key) {
+  std::string value;
+  return st.db->Get(rocksdb::ReadOptions(), st.handle(cf), rocksdb::Slice(key.data(), key.size()), &value).ok();
+}
+
+}  // namespace
+
+Result<Experiment> Store::Make(const ExperimentSpec& spec) {
+  auto def = Define(spec.module, spec.config);
+  if (!def.ok()) return def.status();
+  Experiment e;
+  e.module = spec.module;
+  e.config = std::move(def->config);
+  e.key = std::move(def->hash);  // definition hash until committed
+  auto version = MinifyJson(spec.version, JsonKind::kArray, "version");
+  if (!version.ok()) return version.status();
+  e.version = std::move(*version);
+  if (!spec.predicate.empty()) {
+    auto predicate = MinifyJson(spec.predicate, JsonKind::kAny, "predicate");
+    if (!predicate.ok()) return predicate.status();
+    e.predicate = std::move(*predicate);
+  }
+  auto uses = MinifyJson(spec.uses, JsonKind::kArray, "uses");
+  if (!uses.ok()) return uses.status();
+  e.uses = std::move(*uses);
+  if (!spec.id.empty()) {
+    auto n = DecodeId(spec.id);
+    if (!n.ok()) return n.status();
+    e.id = spec.id;
+  }
+  e.seed = spec.seed.value_or(RandomSeed());
+  if (e.seed < 0) {
+    return Status::InvalidArgument(fmt::format("invalid seed {}", e.seed), "seeds are in [0, 2^31-1]");
+  }
+  e.timestamp = spec.timestamp.value_or(static_cast<int64_t>(std::time(nullptr)));
+  std::string pattern = spec.group;
+  if (pattern.empty()) {
+    auto dflt = DefaultGroup();
+    if (!dflt.ok()) return dflt.status();
+    pattern = *dflt;
+  }
+  auto group = ResolveGroup(pattern, Now());
+  if (!group.ok()) return group.status();
+  e.group_pattern = std::move(group->pattern);
+  e.group_path = std::move(group->path);
+  e.project_directory = spec.project_directory.empty() ? CurrentDirectory() : spec.project_directory;
+  e.project = spec.project.empty() ? std::filesystem::path(e.project_directory).filename().string() : spec.project;
+  if (e.project.empty()) e.project = "project";
+  LABSTORE_RETURN_IF_ERROR(ValidateName(e.project, "project name"));
+  if (!spec.ancestor.empty()) {
+    auto key = LookupKey(*state_, spec.ancestor);
+    if (key.status().IsNotFound()) {
+      return Status::InvalidArgument(fmt::format("unknown ancestor \"{}\"", spec.ancestor),
+                                     "an ancestor must be a stored experiment");
+    }
+    if (!key.ok()) return key.status();
+    auto parent = LoadExperiment(*state_, *key);
+    if (!parent.ok()) return parent.status();
+    e.ancestor = parent->id;
+    e.ancestor_timestamp = parent->timestamp;
+  }
+  return e;
+}
+
+Status Store::Commit(Experiment& e) {
+  if (e.stored) return Status::OK();
+  StoreState& st = *state_;
+  LABSTORE_RETURN_IF_ERROR(st.CheckWritable("store an experiment"));
+  if (e.key.size() != kHashSize) {
+    return Status::InvalidArgument(fmt::format("experiment \"{}\" was not made by Store::Make", e.id));
+  }
+  std::lock_guard<std::mutex> guard(st.write_mu);
+  std::string id = e.id;
+  if (!id.empty()) {
+    if (KeyExists(st, kCfIds, id)) {
+      return Status::InvalidArgument(fmt::format("experiment id \"{}\" is already used in store {}", id, st.dir));
+    }
+  } else {
+    do id = RandomId(); while (KeyExists(st, kCfIds, id));
+  }
+  std::string ancestor_key;
+  if (!e.ancestor.empty()) {
+    auto key = LookupKey(st, e.ancestor);
+    if (!key.ok()) return key.status();
+    ancestor_key = std::move(*key);
+  }
+  auto count = DefinitionCount(st, e.key);
+  if (!count.ok()) return count.status();
+  std::string key = ExperimentKey(e.key, *count);
+  uint64_t sequence = st.next_sequence;
+
+  Experiment stored = e;
+  stored.id = id;
+  rocksdb::WriteBatch batch;
+  batch.Put(st.handle(kCfExperiments), key, EncodeExperiment(stored, ancestor_key, sequence));
+  std::string new_count;
+  PutBigEndian32(&new_count, *count + 1);
+  batch.Put(st.handle(kCfDefinitions), e.key, new_count);
+  batch.Put(st.handle(kCfIds), id, key);
+  batch.Put(st.handle(kCfByTime), ByTimeKey(e.timestamp, sequence), key);
+  if (!KeyExists(st, kCfGroups, e.group_path)) batch.Put(st.handle(kCfGroups), e.group_path, e.group_pattern);
+  if (!KeyExists(st, kCfProjects, e.project)) batch.Put(st.handle(kCfProjects), e.project, e.project_directory);
+  if (!ancestor_key.empty()) batch.Put(st.handle(kCfStatus), StatusKey(ancestor_key, StatusKind::kDerived, sequence), key);
+  std::string next;
+  PutFixed64(&next, sequence + 1);
+  batch.Put(st.handle(kCfMeta), "next_sequence", next);
+  rocksdb::Status s = st.db->Write(rocksdb::WriteOptions(), &batch);
+  if (!s.ok()) return FromRocks(s, fmt::format("cannot store experiment \"{}\"", id));
+  st.next_sequence = sequence + 1;
+  e.id = std::move(id);
+  e.key = std::move(key);
+  e.stored = true;
+  return Status::OK();
+}
+
+Result<Experiment> Store::Create(const ExperimentSpec& spec) {
+  auto e = Make(spec);
+  if (!e.ok()) return e;
+  LABSTORE_RETURN_IF_ERROR(Commit(*e));
+  return e;
+}
+
+Result<Experiment> Store::Get(std::string_view module, std::string_view config) {
+  auto def = Define(module, config);
+  if (!def.ok()) return def.status();
+  const StoreState& st = *state_;
+  if (!st.db) return Status::InvalidArgument("store is closed");
+  auto count = DefinitionCount(st, def->hash);
+  if (!count.ok()) return count.status();
+  if (*count > 0) return LoadExperiment(st, ExperimentKey(def->hash, *count - 1));
+  return Make({.module = std::string(module), .config = std::string(config)});
+}
+
+Result<Experiment> Store::Find(std::string_view id) {
+  auto key = LookupKey(*state_, id);
+  if (!key.ok()) return key.status();
+  return LoadExperiment(*state_, *key);
+}
+
+Result<std::vector<Experiment>> Store::List(const ListOptions& options) {
+  const StoreState& st = *state_;
+  if (!st.db) return Status::InvalidArgument("store is closed");
+  std::vector<Experiment> out;
+  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfByTime)));
+  std::string lower = options.since ? ByTimeKey(*options.since, 0) : std::string();
+  std::string upper = options.until ? ByTimeKey(*options.until, 0) : std::string();
+  if (options.newest_first) {
+    if (upper.empty()) it->SeekToLast(); else it->SeekForPrev(upper);
+    if (it->Valid() && !upper.empty() && it->key().compare(upper) >= 0) it->Prev();
+  } else {
+    if (lower.empty()) it->SeekToFirst(); else it->Seek(lower);
+  }
+  for (; it->Valid(); options.newest_first ? it->Prev() : it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    if (!lower.empty() && k < lower) break;
+    if (!upper.empty() && k >= upper) break;
+    auto e = LoadExperiment(st, std::string_view(it->value().data(), it->value().size()));
+    if (!e.ok()) return e.status();
+    if (!options.module.empty() && e->module != options.module) continue;
+    if (!options.group.empty() && e->group_path != options.group) continue;
+    if (!options.project.empty() && e->project != options.project) continue;
+    out.push_back(std::move(*e));
+    if (options.limit != 0 && out.size() >= options.limit) break;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot list experiments");
+  return out;
+}
+
+Result<std::vector<Experiment>> Store::Derived(std::string_view id) {
+  const StoreState& st = *state_;
+  auto key = LookupKey(st, id);
+  if (!key.ok()) return key.status();
+  std::string prefix = StatusKey(*key, StatusKind::kDerived);
+  std::vector<Experiment> out;
+  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfStatus)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto e = LoadExperiment(st, std::string_view(it->value().data(), it->value().size()));
+    if (!e.ok()) return e.status();
+    out.push_back(std::move(*e));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot list derived experiments");
+  return out;
+}
+
+Result<std::string> Store::DefaultGroup() {
+  const StoreState& st = *state_;
+  if (!st.db) return Status::InvalidArgument("store is closed");
+  std::string value;
+  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfMeta), "default_group", &value);
+  if (s.IsNotFound()) return std::string(kBuiltinDefaultGroup);
+  if (!s.ok()) return FromRocks(s, "cannot read the default group");
+  return value;
+}
+
+Status Store::SetDefaultGroup(std::string_view pattern) {
+  StoreState& st = *state_;
+  LABSTORE_RETURN_IF_ERROR(st.CheckWritable("set the default group"));
+  auto group = ResolveGroup(pattern, Now());
+  if (!group.ok()) return group.status();
+  rocksdb::Status s = st.db->Put(rocksdb::WriteOptions(), st.handle(kCfMeta), "default_group",
+                                 rocksdb::Slice(pattern.data(), pattern.size()));
+  return FromRocks(s, "cannot store the default group");
+}
+
+Result<std::vector<Group>> Store::Groups() {
+  auto pairs = ScanPairs(*state_, kCfGroups);
+  if (!pairs.ok()) return pairs.status();
+  std::vector<Group> out;
+  for (auto& [k, v] : *pairs) out.push_back({std::move(k), std::move(v)});
+  return out;
+}
+
+Result<std::vector<Project>> Store::Projects() {
+  auto pairs = ScanPairs(*state_, kCfProjects);
+  if (!pairs.ok()) return pairs.status();
+  std::vector<Project> out;
+  for (auto& [k, v] : *pairs) out.push_back({std::move(k), std::move(v)});
+  return out;
+}
+
+}  // namespace labstore

@@ -1,0 +1,42 @@
+#include "experiment/lookup.h"
+
+#include <fmt/format.h>
+
+#include "experiment/codec.h"
+#include "experiment/id.h"
+#include "util/hash.h"
+
+namespace labstore::internal {
+
+Result<std::string> LookupKey(const StoreState& st, std::string_view id) {
+  auto n = DecodeId(id);
+  if (!n.ok()) return n.status();
+  if (!st.db) return Status::InvalidArgument("store is closed");
+  std::string key;
+  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfIds), rocksdb::Slice(id.data(), id.size()), &key);
+  if (s.IsNotFound()) return Status::NotFound(fmt::format("no experiment with id \"{}\" in store {}", id, st.dir));
+  if (!s.ok()) return FromRocks(s, fmt::format("cannot look up experiment \"{}\"", id));
+  return key;
+}
+
+Result<Experiment> LoadExperiment(const StoreState& st, std::string_view key) {
+  std::string value;
+  rocksdb::Status s =
+      st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExperiments), rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return Status::NotFound(fmt::format("no experiment with key {}", ToHex(key)));
+  if (!s.ok()) return FromRocks(s, "cannot read an experiment");
+  auto decoded = DecodeExperiment(key, value);
+  if (!decoded.ok()) return decoded.status();
+  Experiment e = std::move(decoded->experiment);
+  if (!decoded->ancestor_key.empty()) {
+    s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExperiments), decoded->ancestor_key, &value);
+    if (!s.ok()) return FromRocks(s, fmt::format("cannot read the ancestor of experiment \"{}\"", e.id));
+    auto parent = DecodeExperiment(decoded->ancestor_key, value);
+    if (!parent.ok()) return parent.status();
+    e.ancestor = parent->experiment.id;
+    e.ancestor_timestamp = parent->experiment.timestamp;
+  }
+  return e;
+}
+
+}  // namespace labstore::internal

@@ -1,0 +1,24 @@
+// Finding stored experiments by id or key; shared by every module that works
+// on one experiment (markers, records, data, export).
+#ifndef LABSTORE_LIB_EXPERIMENT_LOOKUP_H_
+#define LABSTORE_LIB_EXPERIMENT_LOOKUP_H_
+
+#include <string>
+#include <string_view>
+
+#include "labstore/experiment.h"
+#include "store/store_state.h"
+
+namespace labstore::internal {
+
+// The experiment key of a stored id. Errors: InvalidArgument (malformed id),
+// NotFound ("no experiment with id ... in store ..."), IOError.
+Result<std::string> LookupKey(const StoreState& st, std::string_view id);
+
+// The stored experiment under `key`, with ancestor id and timestamp filled in.
+// Errors: NotFound, Corruption, IOError.
+Result<Experiment> LoadExperiment(const StoreState& st, std::string_view key);
+
+}  // namespace labstore::internal
+
+#endif  // LABSTORE_LIB_EXPERIMENT_LOOKUP_H_

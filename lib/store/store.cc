@@ -1,0 +1,290 @@
+// Opening and closing a store directory.
+//
+// store dir := LABSTORE        "labstore store\nformat <N>\n", written before the
+//                              database is created; identifies the directory
+//              writer.lock     flock'ed by the writer, holds its pid
+//              <RocksDB files> column families of store/column_families.h
+// meta keys  := "format_version" -> decimal N
+//               "next_sequence"  -> fixed64 little-endian
+//               "default_group"  -> pattern text
+#include "labstore/store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include "store/store_state.h"
+#include "util/coding.h"
+
+namespace labstore {
+namespace fs = std::filesystem;
+using internal::Cf;
+using internal::FromRocks;
+using internal::StoreState;
+
+namespace {
+
+constexpr int kFormatVersion = 1;
+constexpr const char* kMarkerName = "LABSTORE";
+constexpr const char* kLockName = "writer.lock";
+
+std::string MarkerText() { return fmt::format("labstore store\nformat {}\n", kFormatVersion); }
+
+// Reads the format version from the marker; 0 when there is no marker.
+Result<int> ReadMarker(const std::string& dir) {
+  std::ifstream in(dir + "/" + kMarkerName);
+  if (!in) return 0;
+  std::string first, word;
+  int version = 0;
+  std::getline(in, first);
+  in >> word >> version;
+  if (first != "labstore store" || word != "format" || version <= 0) {
+    return Status::Corruption(fmt::format("{}/{} is damaged", dir, kMarkerName),
+                              "expected \"labstore store\" and \"format <N>\"");
+  }
+  return version;
+}
+
+Status WriteMarker(const std::string& dir) {
+  std::string tmp = dir + "/" + kMarkerName + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << MarkerText();
+    if (!out.flush()) return Status::IOError(fmt::format("cannot write {}", tmp));
+  }
+  std::error_code ec;
+  fs::rename(tmp, dir + "/" + kMarkerName, ec);
+  if (ec) return Status::IOError(fmt::format("cannot write {}/{}", dir, kMarkerName), ec.message());
+  return Status::OK();
+}
+
+rocksdb::Options DbOptions(const StoreOptions& options) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.max_open_files = -1;  // required by secondary instances; keeps tables open
+  o.keep_log_file_num = 4;
+  o.IncreaseParallelism(2);
+  (void)options;
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  switch (cf) {
+    case internal::kCfRecords:
+      o.compression = rocksdb::kNoCompression;  // chunks are compressed by the writer
+      o.write_buffer_size = 64u << 20;
+      t.filter_policy.reset();
+      break;
+    case internal::kCfBlobs:
+      o.enable_blob_files = true;  // large values live in blob files, not SSTs
+      o.min_blob_size = 4096;
+      o.blob_compression_type = rocksdb::kLZ4Compression;
+      o.compression = rocksdb::kLZ4Compression;
+      break;
+    default:
+      o.compression = rocksdb::kLZ4Compression;
+      break;
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+bool DirIsEmpty(const std::string& dir) {
+  std::error_code ec;
+  return fs::is_empty(dir, ec) && !ec;
+}
+
+Status OpenDatabase(const StoreOptions& options, StoreState* st) {
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (int i = 0; i < internal::kCfCount; ++i) {
+    cfs.emplace_back(internal::kCfNames[i], CfOptions(static_cast<Cf>(i), cache));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (st->read_only) {
+    char tmpl[] = "/tmp/labstore-reader-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) return Status::IOError("cannot create a folder for the read-only handle in /tmp");
+    st->secondary_dir = tmpl;
+    rocksdb::Options o = DbOptions(options);
+    o.create_if_missing = false;
+    s = rocksdb::DB::OpenAsSecondary(o, st->dir, st->secondary_dir, cfs, &handles, &raw);
+  } else {
+    s = rocksdb::DB::Open(DbOptions(options), st->dir, cfs, &handles, &raw);
+  }
+  if (!s.ok()) return FromRocks(s, fmt::format("cannot open store {}", st->dir));
+  st->db.reset(raw);
+  for (size_t i = 0; i < handles.size(); ++i) st->cf[i] = handles[i];
+  return Status::OK();
+}
+
+Status LoadMeta(StoreState* st, bool fresh) {
+  rocksdb::ColumnFamilyHandle* meta = st->handle(internal::kCfMeta);
+  std::string value;
+  rocksdb::Status s = st->db->Get(rocksdb::ReadOptions(), meta, "format_version", &value);
+  if (s.IsNotFound()) {
+    if (st->read_only) return Status::NotFound(fmt::format("store {} is not initialized yet", st->dir));
+    if (!fresh) {
+      return Status::Corruption(fmt::format("store {} has no format version", st->dir),
+                                "its meta column family is missing \"format_version\"");
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = st->db->Put(wo, meta, "format_version", std::to_string(kFormatVersion));
+    if (!s.ok()) return FromRocks(s, "cannot write the format version");
+    value = std::to_string(kFormatVersion);
+  } else if (!s.ok()) {
+    return FromRocks(s, "cannot read the format version");
+  }
+  int version = std::atoi(value.c_str());
+  if (version > kFormatVersion) {
+    return Status::NotSupported(fmt::format("store {} has format version {}", st->dir, version),
+                                fmt::format("this labstore reads versions up to {}", kFormatVersion));
+  }
+  s = st->db->Get(rocksdb::ReadOptions(), meta, "next_sequence", &value);
+  if (s.ok() && value.size() == 8) st->next_sequence = internal::GetFixed64(value);
+  return Status::OK();
+}
+
+}  // namespace
+
+namespace internal {
+
+Status StoreState::CheckWritable(std::string_view operation) const {
+  if (read_only) {
+    return Status::InvalidArgument(fmt::format("cannot {}: store {} is open read-only", operation, dir));
+  }
+  if (!db) return Status::InvalidArgument(fmt::format("cannot {}: store is closed", operation));
+  return Status::OK();
+}
+
+Status FromRocks(const rocksdb::Status& s, std::string_view context) {
+  if (s.ok()) return Status::OK();
+  std::string detail = s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(context, detail);
+  if (s.IsCorruption()) return Status::Corruption(context, detail);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return Status::Busy(context, detail);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(context, detail);
+  if (s.IsNotSupported()) return Status::NotSupported(context, detail);
+  return Status::IOError(context, detail);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ScanPairs(const StoreState& st, Cf cf) {
+  if (!st.db) return Status::InvalidArgument("store is closed");
+  std::vector<std::pair<std::string, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(cf)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString(), it->value().ToString());
+  if (!it->status().ok()) return FromRocks(it->status(), fmt::format("cannot read {}", kCfNames[cf]));
+  return out;
+}
+
+}  // namespace internal
+
+Store::Store(std::unique_ptr<StoreState> state) : state_(std::move(state)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&& other) noexcept {
+  if (this != &other) {
+    (void)Close();
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+Store::~Store() { (void)Close(); }
+
+Result<Store> Store::Open(const StoreOptions& options, std::string_view dir_arg) {
+  if (dir_arg.empty()) return Status::InvalidArgument("invalid store directory \"\"", "it may not be empty");
+  auto st = std::make_unique<StoreState>();
+  st->dir = std::string(dir_arg);
+  st->read_only = options.read_only;
+  std::error_code ec;
+  bool exists = fs::exists(st->dir, ec);
+  if (exists && !fs::is_directory(st->dir, ec)) {
+    return Status::InvalidArgument(fmt::format("{} is not a labstore store", st->dir), "it is not a directory");
+  }
+  if (!exists) {
+    if (!options.create_if_missing || options.read_only) {
+      return Status::NotFound(fmt::format("no store at {}", st->dir),
+                              options.read_only ? "a read-only open needs an existing store" : "create_if_missing is off");
+    }
+    fs::create_directories(st->dir, ec);
+    if (ec) return Status::IOError(fmt::format("cannot create store directory {}", st->dir), ec.message());
+  }
+  auto marker = ReadMarker(st->dir);
+  if (!marker.ok()) return marker.status();
+  if (*marker == 0 && !DirIsEmpty(st->dir)) {
+    return Status::InvalidArgument(fmt::format("{} is not a labstore store", st->dir),
+                                   fmt::format("the directory is not empty and has no {} file", kMarkerName));
+  }
+  if (*marker == 0 && options.read_only) {
+    return Status::NotFound(fmt::format("no store at {}", st->dir), "the directory is empty");
+  }
+  if (*marker > kFormatVersion) {
+    return Status::NotSupported(fmt::format("store {} has format version {}", st->dir, *marker),
+                                fmt::format("this labstore reads versions up to {}", kFormatVersion));
+  }
+  if (!options.read_only) {
+    LABSTORE_RETURN_IF_ERROR(st->lock.Acquire(st->dir + "/" + kLockName, st->dir));
+    if (*marker == 0) LABSTORE_RETURN_IF_ERROR(WriteMarker(st->dir));
+  }
+  LABSTORE_RETURN_IF_ERROR(OpenDatabase(options, st.get()));
+  Store store(std::move(st));
+  LABSTORE_RETURN_IF_ERROR(LoadMeta(store.state_.get(), *marker == 0));
+  return store;
+}
+
+Status Store::Close() {
+  if (!state_ || !state_->db) return Status::OK();
+  Status result;
+  rocksdb::Status s;
+  if (!state_->read_only) {
+    rocksdb::FlushOptions fo;
+    s = state_->db->Flush(fo, std::vector<rocksdb::ColumnFamilyHandle*>(state_->cf.begin() + 1, state_->cf.end()));
+    if (!s.ok()) result = FromRocks(s, fmt::format("cannot flush store {}", state_->dir));
+  }
+  for (auto*& h : state_->cf) {
+    if (h != nullptr) {
+      s = state_->db->DestroyColumnFamilyHandle(h);
+      if (!s.ok() && result.ok()) result = FromRocks(s, "cannot release a column family");
+      h = nullptr;
+    }
+  }
+  s = state_->db->Close();
+  if (!s.ok() && result.ok()) result = FromRocks(s, fmt::format("cannot close store {}", state_->dir));
+  state_->db.reset();
+  state_->lock.Release();
+  if (!state_->secondary_dir.empty()) {
+    std::error_code ec;
+    fs::remove_all(state_->secondary_dir, ec);
+    state_->secondary_dir.clear();
+  }
+  return result;
+}
+
+const std::string& Store::dir() const { return state_->dir; }
+bool Store::read_only() const { return state_->read_only; }
+
+Status Store::Refresh() {
+  if (!state_->db) return Status::InvalidArgument("cannot refresh: store is closed");
+  if (!state_->read_only) return Status::OK();
+  return FromRocks(state_->db->TryCatchUpWithPrimary(), fmt::format("cannot refresh store {}", state_->dir));
+}
+
+}  // namespace labstore

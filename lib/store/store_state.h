@@ -1,0 +1,47 @@
+// What an open Store holds. Private to lib/.
+#ifndef LABSTORE_LIB_STORE_STORE_STATE_H_
+#define LABSTORE_LIB_STORE_STORE_STATE_H_
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "labstore/status.h"
+#include "store/column_families.h"
+#include "store/lock_file.h"
+
+namespace labstore::internal {
+
+struct StoreState {
+  std::string dir;
+  bool read_only = false;
+  std::string secondary_dir;  // read-only handles: RocksDB secondary's own folder
+  LockFile lock;              // writers only
+  std::unique_ptr<rocksdb::DB> db;
+  std::array<rocksdb::ColumnFamilyHandle*, kCfCount> cf{};
+  // Serializes writes that allocate ids, ordinals and sequence numbers.
+  std::mutex write_mu;
+  // Next store-wide sequence number (persisted in meta "next_sequence").
+  uint64_t next_sequence = 1;
+
+  rocksdb::ColumnFamilyHandle* handle(Cf c) const { return cf[c]; }
+
+  // InvalidArgument for writes on a read-only handle; ok otherwise.
+  Status CheckWritable(std::string_view operation) const;
+};
+
+// Every (key, value) of a column family, in key order. Errors: IOError.
+Result<std::vector<std::pair<std::string, std::string>>> ScanPairs(const StoreState& st, Cf cf);
+
+// Maps a RocksDB status to ours, with `context` (what was being done) in front.
+Status FromRocks(const rocksdb::Status& s, std::string_view context);
+
+}  // namespace labstore::internal
+
+#endif  // LABSTORE_LIB_STORE_STORE_STATE_H_
