@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "labstore/time.h"
@@ -78,6 +79,9 @@ struct Experiment {
   std::string ancestor;             // ancestor id or empty
   int64_t ancestor_timestamp = 0;   // ancestor's timestamp when ancestor is set
   bool stored = false;
+  // Files saved (SaveData/SaveFile) before the experiment was stored: written
+  // by Store::Commit, in order, as machinable defers them. (relative path, bytes)
+  std::vector<std::pair<std::string, std::string>> pending_files;
   // Opaque internal key: definition hash (16 bytes) + ordinal (4 bytes, big-endian).
   std::string key;
 };
