@@ -51,6 +51,9 @@ struct ExperimentSpec {
   // A strftime pattern such as "lab-reports/%Y", resolved in local time when
   // the experiment is made. Empty: the store's default group.
   std::string group;
+  // The resolved group path to use verbatim instead of resolving `group` now
+  // (import keeps the path machinable resolved back then). Empty: resolve.
+  std::string group_path;
   // Project name and directory. Empty name: the basename of the current
   // directory; empty directory: the current directory.
   std::string project;

@@ -104,7 +104,8 @@ Result<Experiment> Store::Make(const ExperimentSpec& spec) {
   auto group = ResolveGroup(pattern, Now());
   if (!group.ok()) return group.status();
   e.group_pattern = std::move(group->pattern);
-  e.group_path = std::move(group->path);
+  e.group_path = spec.group_path.empty() ? std::move(group->path) : spec.group_path;
+  LABSTORE_RETURN_IF_ERROR(ValidateName(e.group_path, "group path"));
   e.project_directory = spec.project_directory.empty() ? CurrentDirectory() : spec.project_directory;
   e.project = spec.project.empty() ? std::filesystem::path(e.project_directory).filename().string() : spec.project;
   if (e.project.empty()) e.project = "project";
