@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12, as root), configures and builds labstore.
+#   bash scripts/setup.sh [build-dir] [extra meson options...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+shift || true
+
+packages=(g++ pkg-config meson ninja-build
+          librocksdb-dev libflatbuffers-dev flatbuffers-compiler libxxhash-dev libfmt-dev
+          doctest-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev liblz4-dev libzstd-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: these Debian packages are missing and installing them needs root: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" "$@" >/dev/null
+fi
+ninja -C "$build" -j"$(nproc)" >/dev/null
+echo "setup: built in $build"
