@@ -32,12 +32,24 @@ struct Definition {
   std::string hash;       // definition hash
 };
 
+Status CheckConfigSize(std::string_view config) {
+  if (config.size() <= kMaxConfigBytes) return Status::OK();
+  return Status::InvalidArgument(fmt::format("config of {} bytes is too large", config.size()),
+                                 fmt::format("the limit is {} bytes", kMaxConfigBytes));
+}
+
+// The definition hash of (module, config); one JSON parse.
+Result<std::string> HashDefinition(std::string_view module, std::string_view config) {
+  LABSTORE_RETURN_IF_ERROR(ValidateModule(module));
+  LABSTORE_RETURN_IF_ERROR(CheckConfigSize(config));
+  auto canonical = CanonicalJson(config, "config", JsonKind::kObject);
+  if (!canonical.ok()) return canonical.status();
+  return DefinitionHash(module, *canonical);
+}
+
 Result<Definition> Define(std::string_view module, std::string_view config) {
   LABSTORE_RETURN_IF_ERROR(ValidateModule(module));
-  if (config.size() > kMaxConfigBytes) {
-    return Status::InvalidArgument(fmt::format("config of {} bytes is too large", config.size()),
-                                   fmt::format("the limit is {} bytes", kMaxConfigBytes));
-  }
+  LABSTORE_RETURN_IF_ERROR(CheckConfigSize(config));
   auto minified = MinifyJson(config, JsonKind::kObject, "config");
   if (!minified.ok()) return minified.status();
   auto canonical = CanonicalJson(*minified, "config");
@@ -51,13 +63,22 @@ std::string CurrentDirectory() {
   return buf;
 }
 
-Result<uint32_t> DefinitionCount(const StoreState& st, std::string_view hash) {
-  std::string value;
-  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfDefinitions), rocksdb::Slice(hash.data(), hash.size()), &value);
-  if (s.IsNotFound()) return uint32_t{0};
+// definitions value := count(4, BE) latest_record   (latest_record as in `experiments`)
+struct DefinitionEntry {
+  uint32_t count = 0;
+  std::string value;  // whole stored value; the latest record starts at offset 4
+  std::string_view latest() const { return std::string_view(value).substr(4); }
+};
+
+Result<DefinitionEntry> ReadDefinition(const StoreState& st, std::string_view hash) {
+  DefinitionEntry entry;
+  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfDefinitions),
+                                 rocksdb::Slice(hash.data(), hash.size()), &entry.value);
+  if (s.IsNotFound()) return entry;
   if (!s.ok()) return FromRocks(s, "cannot read a definition");
-  if (value.size() != 4) return Status::Corruption("a definition count is damaged", ToHex(hash));
-  return GetBigEndian32(value);
+  if (entry.value.size() < 4) return Status::Corruption("a definition entry is damaged", ToHex(hash));
+  entry.count = GetBigEndian32(entry.value);
+  return entry;
 }
 
 bool KeyExists(const StoreState& st, Cf cf, std::string_view key) {
@@ -147,18 +168,21 @@ Status Store::Commit(Experiment& e) {
     if (!key.ok()) return key.status();
     ancestor_key = std::move(*key);
   }
-  auto count = DefinitionCount(st, e.key);
-  if (!count.ok()) return count.status();
-  std::string key = ExperimentKey(e.key, *count);
+  auto definition = ReadDefinition(st, e.key);
+  if (!definition.ok()) return definition.status();
+  uint32_t count = definition->count;
+  std::string key = ExperimentKey(e.key, count);
   uint64_t sequence = st.next_sequence;
 
   Experiment stored = e;
   stored.id = id;
   rocksdb::WriteBatch batch;
-  batch.Put(st.handle(kCfExperiments), key, EncodeExperiment(stored, ancestor_key, sequence));
-  std::string new_count;
-  PutBigEndian32(&new_count, *count + 1);
-  batch.Put(st.handle(kCfDefinitions), e.key, new_count);
+  std::string record = EncodeExperiment(stored, ancestor_key, sequence);
+  batch.Put(st.handle(kCfExperiments), key, record);
+  std::string latest;
+  PutBigEndian32(&latest, count + 1);
+  latest += record;
+  batch.Put(st.handle(kCfDefinitions), e.key, latest);
   batch.Put(st.handle(kCfIds), id, key);
   batch.Put(st.handle(kCfByTime), ByTimeKey(e.timestamp, sequence), key);
   if (!KeyExists(st, kCfGroups, e.group_path)) batch.Put(st.handle(kCfGroups), e.group_path, e.group_pattern);
@@ -184,13 +208,15 @@ Result<Experiment> Store::Create(const ExperimentSpec& spec) {
 }
 
 Result<Experiment> Store::Get(std::string_view module, std::string_view config) {
-  auto def = Define(module, config);
-  if (!def.ok()) return def.status();
+  auto hash = HashDefinition(module, config);
+  if (!hash.ok()) return hash.status();
   const StoreState& st = *state_;
   if (!st.db) return Status::InvalidArgument("store is closed");
-  auto count = DefinitionCount(st, def->hash);
-  if (!count.ok()) return count.status();
-  if (*count > 0) return LoadExperiment(st, ExperimentKey(def->hash, *count - 1));
+  auto definition = ReadDefinition(st, *hash);
+  if (!definition.ok()) return definition.status();
+  if (definition->count > 0) {
+    return ExperimentFromRecord(st, ExperimentKey(*hash, definition->count - 1), definition->latest());
+  }
   return Make({.module = std::string(module), .config = std::string(config)});
 }
 

@@ -25,13 +25,18 @@ Result<Experiment> LoadExperiment(const StoreState& st, std::string_view key) {
       st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExperiments), rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return Status::NotFound(fmt::format("no experiment with key {}", ToHex(key)));
   if (!s.ok()) return FromRocks(s, "cannot read an experiment");
+  return ExperimentFromRecord(st, key, value);
+}
+
+Result<Experiment> ExperimentFromRecord(const StoreState& st, std::string_view key, std::string_view value) {
   auto decoded = DecodeExperiment(key, value);
   if (!decoded.ok()) return decoded.status();
   Experiment e = std::move(decoded->experiment);
   if (!decoded->ancestor_key.empty()) {
-    s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExperiments), decoded->ancestor_key, &value);
+    std::string parent_value;
+    rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExperiments), decoded->ancestor_key, &parent_value);
     if (!s.ok()) return FromRocks(s, fmt::format("cannot read the ancestor of experiment \"{}\"", e.id));
-    auto parent = DecodeExperiment(decoded->ancestor_key, value);
+    auto parent = DecodeExperiment(decoded->ancestor_key, parent_value);
     if (!parent.ok()) return parent.status();
     e.ancestor = parent->experiment.id;
     e.ancestor_timestamp = parent->experiment.timestamp;

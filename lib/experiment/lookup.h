@@ -19,6 +19,10 @@ Result<std::string> LookupKey(const StoreState& st, std::string_view id);
 // Errors: NotFound, Corruption, IOError.
 Result<Experiment> LoadExperiment(const StoreState& st, std::string_view key);
 
+// Decodes an experiments value stored under `key` and fills in the ancestor.
+// Errors: Corruption, IOError.
+Result<Experiment> ExperimentFromRecord(const StoreState& st, std::string_view key, std::string_view value);
+
 }  // namespace labstore::internal
 
 #endif  // LABSTORE_LIB_EXPERIMENT_LOOKUP_H_

@@ -115,8 +115,8 @@ Result<std::string> MinifyJson(std::string_view text, JsonKind kind, std::string
   return value->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-Result<std::string> CanonicalJson(std::string_view text, std::string_view what) {
-  auto value = Parse<nlohmann::json>(text, JsonKind::kAny, what);
+Result<std::string> CanonicalJson(std::string_view text, std::string_view what, JsonKind kind) {
+  auto value = Parse<nlohmann::json>(text, kind, what);
   if (!value.ok()) return value.status();
   std::string out;
   AppendCanonical(&out, *value);

@@ -27,8 +27,8 @@ enum class JsonKind { kAny, kObject, kArray };
 // (e.g. "config") and the parse error or the kind rule.
 Result<std::string> MinifyJson(std::string_view text, JsonKind kind, std::string_view what);
 
-// The canonical form (above) of valid JSON text. Errors: InvalidArgument.
-Result<std::string> CanonicalJson(std::string_view text, std::string_view what);
+// The canonical form (above) of valid JSON text of `kind`. Errors: InvalidArgument.
+Result<std::string> CanonicalJson(std::string_view text, std::string_view what, JsonKind kind = JsonKind::kAny);
 
 }  // namespace labstore::internal
 

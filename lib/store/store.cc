@@ -98,6 +98,19 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
       o.blob_compression_type = rocksdb::kLZ4Compression;
       o.compression = rocksdb::kLZ4Compression;
       break;
+    case internal::kCfDefinitions:
+    case internal::kCfIds:
+    case internal::kCfExperiments:
+      // Point lookups on the Get path: uncompressed blocks are served from the
+      // OS page cache without a decompression per lookup (bench/get_bench);
+      // a hash index inside data blocks skips the binary search.
+      o.compression = rocksdb::kNoCompression;
+      t.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+      // Small blocks: a lookup that misses the block cache reads and checks
+      // 1 KiB, not 4 KiB. Index and filter stay in table memory, not in the LRU.
+      t.block_size = 1024;
+      t.cache_index_and_filter_blocks = false;
+      break;
     default:
       o.compression = rocksdb::kLZ4Compression;
       break;
