@@ -1,11 +1,50 @@
-// labstore — the command. Thin over the library.
+// labstore — the command. Thin over the library: parse, call, print, exit code.
+//
+// Exit codes: 0 ok, 1 failure, 2 usage. Errors are one line on stderr.
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 
-#include "labstore/labstore.h"
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "context.h"
 
 int main(int argc, char** argv) {
-  (void)argc;
-  (void)argv;
-  std::puts("labstore");
+  using namespace labstore::tool;  // NOLINT
+  Context ctx;
+  const char* env_store = std::getenv("LABSTORE_STORE");
+  ctx.store_dir = env_store && *env_store ? env_store : labstore::kDefaultStoreDir;
+
+  CLI::App app{"labstore — storage for experiments, their records and data files"};
+  app.name("labstore");
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+  app.add_option("--store", ctx.store_dir, "Store directory (default ./storage.labstore, or $LABSTORE_STORE)");
+  app.footer(
+      "Examples:\n"
+      "  labstore demo                  # the main job: simulate, log, export\n"
+      "  labstore ls --module estimate_gravity\n"
+      "  labstore show rm3SAJ\n"
+      "Run 'labstore COMMAND --help' for a command's options and an example.");
+  app.require_subcommand(1);
+  RegisterLs(app, ctx);
+  RegisterShow(app, ctx);
+  RegisterDemo(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "labstore: %s\nRun 'labstore --help' for usage.\n", e.what());
+    return kExitUsage;
+  } catch (const CommandError& e) {
+    std::fprintf(stderr, "labstore: %s\n", e.what());
+    return e.exit_code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "labstore: %s\n", e.what());
+    return kExitFailure;
+  }
   return 0;
 }

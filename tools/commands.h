@@ -1,0 +1,17 @@
+// Each subcommand registers itself on the app; see the cmd_*.cc files.
+#ifndef LABSTORE_TOOLS_COMMANDS_H_
+#define LABSTORE_TOOLS_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+#include "context.h"
+
+namespace labstore::tool {
+
+void RegisterLs(CLI::App& app, Context& ctx);
+void RegisterShow(CLI::App& app, Context& ctx);
+void RegisterDemo(CLI::App& app, Context& ctx);
+
+}  // namespace labstore::tool
+
+#endif  // LABSTORE_TOOLS_COMMANDS_H_
