@@ -1,12 +1,30 @@
 #!/usr/bin/env bash
-# Sets up (see setup.sh), then runs every test. The doctest suites run last in
-# one process so that the output ends with doctest's summary line.
-#   bash scripts/test.sh            # normal mode (CI)
-#   LABSTORE_LONG=1 bash scripts/test.sh   # long crash/soak/fuzz modes
+# Sets up (see setup.sh), then runs every test:
+#   1. the whole doctest suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
+#   2. the concurrency tests under ThreadSanitizer (build-tsan/);
+#   3. the tests that are not doctest cases (installed-package consumer);
+#   4. the whole doctest suite in the normal build (build/), last, so that the
+#      output ends with doctest's summary line.
+#
+#   bash scripts/test.sh                      # what CI runs
+#   LABSTORE_SANITIZERS=0 bash scripts/test.sh   # skip 1 and 2 (quick local run)
+#   LABSTORE_LONG=1 bash scripts/test.sh      # long crash/soak/fuzz modes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh build
-# Tests that are not doctest cases (installed-package consumer, ...).
+
+if [ "${LABSTORE_SANITIZERS:-1}" != 0 ]; then
+  echo "== AddressSanitizer + UndefinedBehaviorSanitizer: every suite"
+  bash scripts/setup.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ./build-asan/test/labstore_tests --duration=false --minimal
+  echo "== ThreadSanitizer: concurrency tests"
+  bash scripts/setup.sh build-tsan -Db_sanitize=thread -Db_lundef=false
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ./build-tsan/test/labstore_tests --duration=false --minimal --test-case='*thread*,*concurren*'
+fi
+
+echo "== consumer: build a program against the installed labstore.pc"
 meson test -C build --no-rebuild --print-errorlogs --suite consumer
-# Every doctest suite, in one run.
+echo "== every doctest suite"
 ./build/test/labstore_tests --duration=false
