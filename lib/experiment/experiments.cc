@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <rocksdb/write_batch.h>
 
+#include "data/pending.h"
 #include "experiment/codec.h"
 #include "experiment/id.h"
 #include "experiment/keys.h"
@@ -147,13 +148,13 @@ Result<Experiment> Store::Make(const ExperimentSpec& spec) {
 }
 
 Status Store::Commit(Experiment& e) {
-  if (e.stored) return Status::OK();
+  if (e.stored) return internal::WritePendingFiles(*this, e);  // left by a failed write
   StoreState& st = *state_;
   LABSTORE_RETURN_IF_ERROR(st.CheckWritable("store an experiment"));
   if (e.key.size() != kHashSize) {
     return Status::InvalidArgument(fmt::format("experiment \"{}\" was not made by Store::Make", e.id));
   }
-  std::lock_guard<std::mutex> guard(st.write_mu);
+  std::unique_lock<std::mutex> guard(st.write_mu);
   std::string id = e.id;
   if (!id.empty()) {
     if (KeyExists(st, kCfIds, id)) {
@@ -197,7 +198,8 @@ Status Store::Commit(Experiment& e) {
   e.id = std::move(id);
   e.key = std::move(key);
   e.stored = true;
-  return Status::OK();
+  guard.unlock();
+  return internal::WritePendingFiles(*this, e);  // files saved before it was stored (data/pending.h)
 }
 
 Result<Experiment> Store::Create(const ExperimentSpec& spec) {

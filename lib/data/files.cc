@@ -1,0 +1,274 @@
+// Files of an experiment: the public API of labstore/data.h over
+// data/content_store.h.
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "data/content_store.h"
+#include "data/path.h"
+#include "experiment/lookup.h"
+#include "labstore/data.h"
+#include "util/coding.h"
+#include "util/hash.h"
+
+namespace labstore {
+namespace {
+
+using internal::StoreState;
+
+// The store's state and the experiment key, after the checks every call makes.
+struct Target {
+  StoreState* st = nullptr;
+  std::string key;
+};
+
+// `operation` names a write ("save a file"); empty for reads.
+Result<Target> Resolve(Store& store, std::string_view id, std::string_view operation) {
+  StoreState* st = store.state();
+  if (!operation.empty()) LABSTORE_RETURN_IF_ERROR(st->CheckWritable(operation));
+  auto key = internal::LookupKey(*st, id);
+  if (!key.ok()) return key.status();
+  return Target{st, std::move(*key)};
+}
+
+// Resolve, after checking the path.
+Result<Target> Resolve(Store& store, std::string_view id, std::string_view path, std::string_view operation) {
+  LABSTORE_RETURN_IF_ERROR(internal::ValidatePath(path));
+  return Resolve(store, id, operation);
+}
+
+std::string What(std::string_view path, std::string_view id) {
+  return fmt::format("file {} of experiment \"{}\"", internal::QuotePath(path), id);
+}
+
+}  // namespace
+
+const char* DataFormatName(DataFormat format) {
+  switch (format) {
+    case DataFormat::kRaw: return "raw";
+    case DataFormat::kJson: return "json";
+    case DataFormat::kJsonl: return "jsonl";
+    case DataFormat::kNpy: return "npy";
+    case DataFormat::kPickle: return "pickle";
+  }
+  return "raw";
+}
+
+DataFormat DataFormatOf(std::string_view path) {
+  std::string_view name = path.substr(path.rfind('/') + 1);  // npos + 1 == 0
+  size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return DataFormat::kRaw;  // ".json" alone is a hidden file
+  std::string_view ext = name.substr(dot);
+  if (ext == ".json") return DataFormat::kJson;
+  if (ext == ".jsonl") return DataFormat::kJsonl;
+  if (ext == ".npy") return DataFormat::kNpy;
+  if (ext == ".p") return DataFormat::kPickle;
+  return DataFormat::kRaw;
+}
+
+Status SaveFile(Store& store, std::string_view id, std::string_view path, std::string_view bytes) {
+  auto t = Resolve(store, id, path, "save a file");
+  if (!t.ok()) return t.status();
+  return internal::StoreBytes(*t->st, t->key, id, path, bytes);
+}
+
+Status SaveFile(Store& store, Experiment& experiment, std::string_view path, std::string_view bytes) {
+  if (experiment.stored) return SaveFile(store, experiment.id, path, bytes);
+  LABSTORE_RETURN_IF_ERROR(internal::ValidatePath(path));
+  experiment.pending_files.emplace_back(std::string(path), std::string(bytes));
+  return Status::OK();
+}
+
+Result<std::string> LoadFile(Store& store, std::string_view id, std::string_view path) {
+  auto t = Resolve(store, id, path, {});
+  if (!t.ok()) return t.status();
+  internal::ReadView view(*t->st);
+  auto entry = internal::GetFileEntry(*t->st, view.options(), t->key, id, path);
+  if (!entry.ok()) return entry.status();
+  std::string out;
+  out.reserve(entry->size);
+  auto reader = internal::ContentReader::Open(*t->st, view.options(), std::move(*entry), What(path, id));
+  if (!reader.ok()) return reader.status();
+  while (true) {
+    auto more = reader->Next(&out);
+    if (!more.ok()) return more.status();
+    if (!*more) return out;
+  }
+}
+
+Status DeleteFile(Store& store, std::string_view id, std::string_view path) {
+  auto t = Resolve(store, id, path, "delete a file");
+  if (!t.ok()) return t.status();
+  return internal::RemoveFile(*t->st, t->key, id, path);
+}
+
+Result<std::vector<FileInfo>> ListFiles(Store& store, std::string_view id, std::string_view prefix) {
+  auto t = Resolve(store, id, {});
+  if (!t.ok()) return t.status();
+  std::string start = internal::FileKey(t->key, prefix);
+  std::vector<FileInfo> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      t->st->db->NewIterator(rocksdb::ReadOptions(), t->st->handle(internal::kCfFiles)));
+  for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
+    std::string path = it->key().ToString().substr(t->key.size());
+    std::string_view value(it->value().data(), it->value().size());
+    if (value.size() != internal::kHashSize + 8) {
+      return Status::Corruption(fmt::format("damaged entry of {}", What(path, id)));
+    }
+    FileInfo info;
+    info.format = DataFormatOf(path);
+    info.size = internal::GetFixed64(value.substr(internal::kHashSize));
+    info.content_hash = internal::ToHex(value.substr(0, internal::kHashSize));
+    info.path = std::move(path);
+    out.push_back(std::move(info));
+  }
+  LABSTORE_RETURN_IF_ERROR(internal::FromRocks(it->status(), fmt::format("cannot list the files of \"{}\"", id)));
+  return out;
+}
+
+Result<GarbageCollectStats> GarbageCollect(Store& store) {
+  LABSTORE_RETURN_IF_ERROR(store.state()->CheckWritable("collect garbage"));
+  return internal::CollectGarbage(*store.state());
+}
+
+// ---- FileWriter --------------------------------------------------------------
+
+struct FileWriter::Impl {
+  StoreState* st = nullptr;
+  std::string key, id, path;
+  std::string buffer;  // the last, not yet written chunk: at most kChunkSize bytes
+  internal::ContentHasher hasher;
+  uint64_t written = 0;
+  std::unique_ptr<internal::Upload> upload;
+  bool closed = false;
+
+  Status WriteChunk(std::string_view chunk) {
+    if (!upload) {
+      auto started = internal::Upload::Start(*st);
+      if (!started.ok()) return started.status();
+      upload = std::move(*started);
+    }
+    return upload->AddChunk(chunk);
+  }
+};
+
+FileWriter::FileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FileWriter::FileWriter(FileWriter&&) noexcept = default;
+FileWriter& FileWriter::operator=(FileWriter&&) noexcept = default;
+FileWriter::~FileWriter() = default;  // an unfinished Upload deletes its chunks
+
+Result<FileWriter> FileWriter::Open(Store& store, std::string_view id, std::string_view path) {
+  auto t = Resolve(store, id, path, "save a file");
+  if (!t.ok()) return t.status();
+  LABSTORE_RETURN_IF_ERROR(internal::CheckPathConflicts(*t->st, t->key, path));  // fail early; Close checks again
+  auto impl = std::make_unique<Impl>();
+  impl->st = t->st;
+  impl->key = std::move(t->key);
+  impl->id = id;
+  impl->path = path;
+  return FileWriter(std::move(impl));
+}
+
+Status FileWriter::Append(std::string_view bytes) {
+  Impl& w = *impl_;
+  if (w.closed) return Status::InvalidArgument(fmt::format("{} is closed", What(w.path, w.id)));
+  w.hasher.Update(bytes);
+  w.written += bytes.size();
+  // A full buffer is written only once more bytes come, so that a file of at
+  // most one chunk is stored in one batch by Close().
+  while (!bytes.empty()) {
+    if (w.buffer.size() == internal::kChunkSize) {
+      LABSTORE_RETURN_IF_ERROR(w.WriteChunk(w.buffer));
+      w.buffer.clear();
+    }
+    if (w.buffer.empty() && bytes.size() > internal::kChunkSize) {
+      LABSTORE_RETURN_IF_ERROR(w.WriteChunk(bytes.substr(0, internal::kChunkSize)));
+      bytes.remove_prefix(internal::kChunkSize);
+      continue;
+    }
+    size_t n = std::min(internal::kChunkSize - w.buffer.size(), bytes.size());
+    w.buffer.append(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+  }
+  return Status::OK();
+}
+
+Status FileWriter::Close() {
+  Impl& w = *impl_;
+  if (w.closed) return Status::InvalidArgument(fmt::format("{} is closed", What(w.path, w.id)));
+  w.closed = true;
+  std::string hash = w.hasher.Finish();
+  internal::NewContent content{.hash = hash, .size = w.written};
+  std::string_view bytes = w.buffer;
+  if (!w.upload) {
+    content.bytes = &bytes;
+  } else {
+    if (!bytes.empty()) LABSTORE_RETURN_IF_ERROR(w.upload->AddChunk(bytes));
+    LABSTORE_RETURN_IF_ERROR(w.upload->Finish());
+    content.upload = w.upload.get();
+  }
+  Status s = internal::CommitFile(*w.st, w.key, w.id, w.path, content);
+  w.buffer = std::string();
+  w.upload.reset();
+  return s;
+}
+
+uint64_t FileWriter::bytes_written() const { return impl_->written; }
+
+// ---- FileReader --------------------------------------------------------------
+
+struct FileReader::Impl {
+  explicit Impl(const StoreState& st) : view(st) {}
+  internal::ReadView view;
+  std::optional<internal::ContentReader> reader;
+  std::string chunk;  // the chunk being handed out
+  size_t offset = 0;  // bytes of `chunk` handed out
+  DataFormat format = DataFormat::kRaw;
+  std::string hash;
+};
+
+FileReader::FileReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FileReader::FileReader(FileReader&&) noexcept = default;
+FileReader& FileReader::operator=(FileReader&&) noexcept = default;
+FileReader::~FileReader() = default;
+
+Result<FileReader> FileReader::Open(Store& store, std::string_view id, std::string_view path) {
+  auto t = Resolve(store, id, path, {});
+  if (!t.ok()) return t.status();
+  auto impl = std::make_unique<Impl>(*t->st);
+  auto entry = internal::GetFileEntry(*t->st, impl->view.options(), t->key, id, path);
+  if (!entry.ok()) return entry.status();
+  impl->hash = internal::ToHex(entry->hash);
+  impl->format = DataFormatOf(path);
+  auto reader = internal::ContentReader::Open(*t->st, impl->view.options(), std::move(*entry), What(path, id));
+  if (!reader.ok()) return reader.status();
+  impl->reader.emplace(std::move(*reader));
+  return FileReader(std::move(impl));
+}
+
+Result<size_t> FileReader::Read(std::span<char> buffer) {
+  Impl& r = *impl_;
+  size_t filled = 0;
+  while (filled < buffer.size()) {
+    if (r.offset == r.chunk.size()) {
+      r.chunk.clear();
+      r.offset = 0;
+      auto more = r.reader->Next(&r.chunk);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+    }
+    size_t n = std::min(buffer.size() - filled, r.chunk.size() - r.offset);
+    std::memcpy(buffer.data() + filled, r.chunk.data() + r.offset, n);
+    filled += n;
+    r.offset += n;
+  }
+  return filled;
+}
+
+uint64_t FileReader::size() const { return impl_->reader->size(); }
+DataFormat FileReader::format() const { return impl_->format; }
+std::string FileReader::content_hash() const { return impl_->hash; }
+
+}  // namespace labstore

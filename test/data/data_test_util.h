@@ -1,0 +1,57 @@
+// Helpers of the data suite: a store with an experiment, one-line reads and
+// counts of the keys behind the files.
+#ifndef LABSTORE_TEST_DATA_DATA_TEST_UTIL_H_
+#define LABSTORE_TEST_DATA_DATA_TEST_UTIL_H_
+
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "labstore/data.h"
+#include "labstore/labstore.h"
+#include "store/store_state.h"
+#include "test_util.h"
+
+namespace labstore::test {
+
+// Stores a fresh experiment of module "m"; returns its id.
+inline std::string NewExperiment(Store& store, const std::string& config = "{}") {
+  auto e = store.Create({.module = "m", .config = config});
+  REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+  return e->id;
+}
+
+// A writable store in a temporary directory with one stored experiment.
+struct DataFixture {
+  TempDir tmp;
+  std::string dir = tmp.Sub("store");
+  Store store = OpenStore(dir);
+  std::string id = NewExperiment(store);
+};
+
+// The file's bytes, or the status code name ("NotFound", ...).
+inline std::string Load(Store& store, const std::string& id, const std::string& path) {
+  auto r = LoadFile(store, id, path);
+  return r.ok() ? *r : std::string("<") + Status::CodeName(r.status().code()) + ">";
+}
+
+inline size_t ListFilesCount(Store& store, const std::string& id) {
+  auto r = ListFiles(store, id);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  return r->size();
+}
+
+// Keys of the blobs column family whose first byte is `tag` ('h' content
+// headers, 'd' chunks, 'u' unfinished uploads).
+inline size_t CountBlobKeys(Store& store, char tag) {
+  auto* st = store.state();
+  std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator(rocksdb::ReadOptions(), st->handle(internal::kCfBlobs)));
+  size_t n = 0;
+  for (it->Seek(std::string(1, tag)); it->Valid() && it->key()[0] == tag; it->Next()) ++n;
+  REQUIRE(it->status().ok());
+  return n;
+}
+
+}  // namespace labstore::test
+
+#endif  // LABSTORE_TEST_DATA_DATA_TEST_UTIL_H_
