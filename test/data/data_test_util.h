@@ -12,7 +12,10 @@
 #include "store/store_state.h"
 #include "test_util.h"
 
-namespace labstore::test {
+namespace labstore::data_test {
+
+using test::OpenStore;
+using test::TempDir;
 
 // Stores a fresh experiment of module "m"; returns its id.
 inline std::string NewExperiment(Store& store, const std::string& config = "{}") {
@@ -52,6 +55,6 @@ inline size_t CountBlobKeys(Store& store, char tag) {
   return n;
 }
 
-}  // namespace labstore::test
+}  // namespace labstore::data_test
 
 #endif  // LABSTORE_TEST_DATA_DATA_TEST_UTIL_H_

@@ -15,8 +15,8 @@ namespace labstore {
 namespace {
 
 using test::Code;
-using test::CountBlobKeys;
-using test::Load;
+using data_test::CountBlobKeys;
+using data_test::Load;
 
 // `n` bytes that differ from file to file (seeded by `seed`).
 std::string Bytes(size_t n, uint64_t seed) {
@@ -32,7 +32,7 @@ std::string Bytes(size_t n, uint64_t seed) {
 TEST_SUITE("data") {
 
 TEST_CASE("SaveFile and LoadFile round-trip bytes at any relative path") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   std::string binary("\0\x01\xff\n\r\x93NUMPY", 11);
   REQUIRE(SaveFile(f.store, f.id, "notes.txt", "hello").ok());
   REQUIRE(SaveFile(f.store, f.id, "data/nested/deep/bin", binary).ok());
@@ -47,8 +47,8 @@ TEST_CASE("SaveFile and LoadFile round-trip bytes at any relative path") {
 }
 
 TEST_CASE("Files belong to one experiment") {
-  test::DataFixture f;
-  std::string other = test::NewExperiment(f.store);
+  data_test::DataFixture f;
+  std::string other = data_test::NewExperiment(f.store);
   REQUIRE(SaveFile(f.store, f.id, "x", "mine").ok());
   CHECK(Load(f.store, other, "x") == "<NotFound>");
   CHECK(Code(SaveFile(f.store, "zzzzzz", "x", "y")) == "NotFound");
@@ -58,7 +58,7 @@ TEST_CASE("Files belong to one experiment") {
 }
 
 TEST_CASE("ListFiles gives path, size, format and content hash in path order") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   REQUIRE(SaveFile(f.store, f.id, "data/z.npy", "npy?").ok());
   REQUIRE(SaveFile(f.store, f.id, "data/a.json", "{}").ok());
   REQUIRE(SaveFile(f.store, f.id, "data/r.jsonl", "1\n").ok());
@@ -78,11 +78,11 @@ TEST_CASE("ListFiles gives path, size, format and content hash in path order") {
   REQUIRE(data->size() == 2);
   CHECK((*data)[0].path == "data/r.jsonl");
   CHECK((*data)[1].path == "data/results.p");
-  CHECK(test::ListFilesCount(f.store, test::NewExperiment(f.store)) == 0);
+  CHECK(data_test::ListFilesCount(f.store, data_test::NewExperiment(f.store)) == 0);
 }
 
 TEST_CASE("The content hash is XXH3-128 of the bytes (golden)") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   REQUIRE(SaveFile(f.store, f.id, "prediction.txt", "a string").ok());
   auto files = ListFiles(f.store, f.id);
   REQUIRE(files.ok());
@@ -92,7 +92,7 @@ TEST_CASE("The content hash is XXH3-128 of the bytes (golden)") {
 }
 
 TEST_CASE("Overwriting replaces the file and reclaims the old content") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   REQUIRE(SaveFile(f.store, f.id, "x", "first").ok());
   REQUIRE(SaveFile(f.store, f.id, "x", "second").ok());
   CHECK(Load(f.store, f.id, "x") == "second");
@@ -107,8 +107,8 @@ TEST_CASE("Overwriting replaces the file and reclaims the old content") {
 }
 
 TEST_CASE("DeleteFile removes the file and reclaims content no file refers to") {
-  test::DataFixture f;
-  std::string other = test::NewExperiment(f.store);
+  data_test::DataFixture f;
+  std::string other = data_test::NewExperiment(f.store);
   REQUIRE(SaveFile(f.store, f.id, "a", "shared").ok());
   REQUIRE(SaveFile(f.store, other, "b", "shared").ok());
   REQUIRE(SaveFile(f.store, f.id, "c", "alone").ok());
@@ -126,12 +126,12 @@ TEST_CASE("DeleteFile removes the file and reclaims content no file refers to") 
 }
 
 TEST_CASE("The same bytes saved in 1,000 experiments are stored once") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   std::string payload = Bytes(100000, 7);
   std::string big = Bytes(3 * (1 << 20) + 5, 8);  // several chunks
   std::vector<std::string> ids;
   for (int i = 0; i < 1000; ++i) {
-    ids.push_back(test::NewExperiment(f.store, fmt::format(R"({{"i": {}}})", i)));
+    ids.push_back(data_test::NewExperiment(f.store, fmt::format(R"({{"i": {}}})", i)));
     REQUIRE(SaveFile(f.store, ids.back(), "data/payload.bin", payload).ok());
     if (i % 100 == 0) REQUIRE(SaveFile(f.store, ids.back(), "data/big.bin", big).ok());
   }
@@ -156,7 +156,7 @@ TEST_CASE("Files and their contents survive reopening, and read-only handles rea
   std::string big = Bytes(2 * (1 << 20) + 3, 1);
   {
     Store store = test::OpenStore(dir);
-    id = test::NewExperiment(store);
+    id = data_test::NewExperiment(store);
     REQUIRE(SaveFile(store, id, "small", "s").ok());
     REQUIRE(SaveFile(store, id, "big", big).ok());
   }
@@ -166,7 +166,7 @@ TEST_CASE("Files and their contents survive reopening, and read-only handles rea
   auto reader = Store::Open({.read_only = true}, dir);
   REQUIRE(reader.ok());
   CHECK(Load(*reader, id, "big") == big);
-  CHECK(test::ListFilesCount(*reader, id) == 2);
+  CHECK(data_test::ListFilesCount(*reader, id) == 2);
   auto r = FileReader::Open(*reader, id, "small");
   REQUIRE(r.ok());
   CHECK(Code(SaveFile(*reader, id, "x", "y")) == "InvalidArgument");
@@ -176,7 +176,7 @@ TEST_CASE("Files and their contents survive reopening, and read-only handles rea
 }
 
 TEST_CASE("Saving on an unstored experiment is deferred until Commit") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   auto e = f.store.Make({.module = "m", .config = R"({"deferred": true})"});
   REQUIRE(e.ok());
   REQUIRE_FALSE(e->stored);
@@ -197,7 +197,7 @@ TEST_CASE("Saving on an unstored experiment is deferred until Commit") {
 }
 
 TEST_CASE("A deferred write that fails stays pending and Commit retries it") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   auto e = f.store.Make({.module = "m"});
   REQUIRE(e.ok());
   REQUIRE(SaveFile(f.store, *e, "a/b", "1").ok());
@@ -213,7 +213,7 @@ TEST_CASE("A deferred write that fails stays pending and Commit retries it") {
 }
 
 TEST_CASE("Content that does not match its hash is Corruption naming the file") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   REQUIRE(SaveFile(f.store, f.id, "data/small.txt", "original").ok());
   REQUIRE(SaveFile(f.store, f.id, "data/big.bin", Bytes(2 * (1 << 20) + 1, 3)).ok());
   auto* st = f.store.state();

@@ -56,7 +56,7 @@ TEST_CASE("Every path rule is InvalidArgument naming the path") {
 }
 
 TEST_CASE("Save, load, delete, stream and data paths all check the path") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   for (std::string bad : std::vector<std::string>{"", "/etc/passwd", "a//b", "../x", "a/../b", "a/./b", std::string("a\0b", 3)}) {
     CAPTURE(bad);
     CHECK(Code(SaveFile(f.store, f.id, bad, "x")) == "InvalidArgument");
@@ -74,11 +74,11 @@ TEST_CASE("Save, load, delete, stream and data paths all check the path") {
                      std::string(252, 'd');
   CHECK(Check(near) == "OK");
   CHECK(Code(SaveData(f.store, f.id, near, DataValue::Bytes("x"))) == "InvalidArgument");
-  CHECK(test::ListFilesCount(f.store, f.id) == 0);
+  CHECK(data_test::ListFilesCount(f.store, f.id) == 0);
 }
 
 TEST_CASE("A file cannot also be a folder") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   REQUIRE(SaveFile(f.store, f.id, "a/b", "1").ok());
   Status s = SaveFile(f.store, f.id, "a", "2");
   CHECK(s.ToString() == "InvalidArgument: cannot save \"a\": it is the folder of file \"a/b\"");

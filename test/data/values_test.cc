@@ -11,7 +11,7 @@ namespace labstore {
 namespace {
 
 using test::Code;
-using test::Load;
+using data_test::Load;
 
 std::string Golden(const std::string& relative) {
   return test::ReadFile(std::string(LABSTORE_GOLDEN_DIR) + "/" + relative);
@@ -34,7 +34,7 @@ TEST_CASE("The extension chooses the format, as machinable does") {
 }
 
 TEST_CASE(".json holds a JSON value written in machinable's FILE dialect (golden)") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   REQUIRE(SaveData(f.store, f.id, "settings.json", DataValue::Json(R"({"neurons":[1,2],"unit":"m/s\u00b2"})")).ok());
   CHECK(Load(f.store, f.id, "data/settings.json") == Golden("rm3SAJ/data/settings.json"));
   REQUIRE(SaveData(f.store, f.id, "result.json", DataValue::Json(R"({ "g" : 288.8888888888889 })")).ok());
@@ -46,7 +46,7 @@ TEST_CASE(".json holds a JSON value written in machinable's FILE dialect (golden
 }
 
 TEST_CASE(".json spells numbers, strings and keys as Python's json.dumps") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   REQUIRE(SaveData(f.store, f.id, "n.json",
                    DataValue::Json(R"({"z": 1e16, "a": 0.00001, "b": 2.0, "c": -0, "big": 123456789012345678901234567890,)"
                                    R"( "s": "tab\t\u0001 \ud83d\ude80", "z": NaN, "inf": -Infinity})"))
@@ -60,7 +60,7 @@ TEST_CASE(".json spells numbers, strings and keys as Python's json.dumps") {
 }
 
 TEST_CASE("Invalid JSON is InvalidArgument naming the file, and nothing is written") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   Status s = SaveData(f.store, f.id, "bad.json", DataValue::Json("{\"a\": }"));
   CHECK(Code(s) == "InvalidArgument");
   CHECK(s.message().find("invalid JSON in \"bad.json\"") == 0);
@@ -68,7 +68,7 @@ TEST_CASE("Invalid JSON is InvalidArgument naming the file, and nothing is writt
   CHECK(Code(SaveData(f.store, f.id, "bad.json", DataValue::Json("[1] 2"))) == "InvalidArgument");
   s = SaveData(f.store, f.id, "bad.jsonl", DataValue::JsonLines({"1", "{"}));
   CHECK(s.message().find("invalid JSON in line 2 of \"bad.jsonl\"") == 0);
-  CHECK(test::ListFilesCount(f.store, f.id) == 0);
+  CHECK(data_test::ListFilesCount(f.store, f.id) == 0);
   // Bytes put there verbatim do not load as JSON.
   REQUIRE(SaveFile(f.store, f.id, "data/raw.json", "not json").ok());
   auto v = LoadData(f.store, f.id, "raw.json");
@@ -77,7 +77,7 @@ TEST_CASE("Invalid JSON is InvalidArgument naming the file, and nothing is writt
 }
 
 TEST_CASE(".jsonl holds a list of JSON values, one per line, keys sorted, ASCII only") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   REQUIRE(SaveData(f.store, f.id, "rows.jsonl",
                    DataValue::JsonLines({R"({"b": 1, "a": "é", "Upper": [1.5, true, null]})", "[1,2]", "3"}))
               .ok());
@@ -108,7 +108,7 @@ TEST_CASE(".jsonl written elsewhere loads as Python's jsonlines reads it (golden
 }
 
 TEST_CASE(".p and other extensions keep bytes verbatim (golden pickle and text)") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   std::string pickle = Golden("rm3SAJ/data/results.p");
   REQUIRE(pickle.size() == 49);
   REQUIRE(SaveData(f.store, f.id, "results.p", DataValue::Bytes(pickle)).ok());
@@ -125,7 +125,7 @@ TEST_CASE(".p and other extensions keep bytes verbatim (golden pickle and text)"
 }
 
 TEST_CASE("SaveData(p) is SaveFile(\"data/\" + p) of the encoded value") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   DataValue v = DataValue::Json(R"({"k":[1,2.5]})");
   REQUIRE(SaveData(f.store, f.id, "v.json", v).ok());
   auto encoded = EncodeData("v.json", v);
@@ -137,7 +137,7 @@ TEST_CASE("SaveData(p) is SaveFile(\"data/\" + p) of the encoded value") {
 }
 
 TEST_CASE("A value of the wrong kind for the extension is InvalidArgument") {
-  test::DataFixture f;
+  data_test::DataFixture f;
   Status s = SaveData(f.store, f.id, "x.npy", DataValue::Bytes("not an array"));
   CHECK(s.ToString() ==
         "InvalidArgument: cannot save \"x.npy\" of format npy: it takes an array (DataValue::Array), not bytes "
@@ -149,7 +149,7 @@ TEST_CASE("A value of the wrong kind for the extension is InvalidArgument") {
   auto a = NdArray::From<int8_t>(std::vector<int8_t>{1});
   REQUIRE(a.ok());
   CHECK(Code(SaveData(f.store, f.id, "x.json", DataValue::Array(*a))) == "InvalidArgument");
-  CHECK(test::ListFilesCount(f.store, f.id) == 0);
+  CHECK(data_test::ListFilesCount(f.store, f.id) == 0);
 }
 
 }  // TEST_SUITE
