@@ -1,0 +1,196 @@
+// Record chunks: many rows of one scope packed column by column into one
+// value of the `records` column family. Private to lib/record.
+//
+// chunk        := header payload checksum
+// header       := format(1) = 1
+//                 codec(1)            0 none, 1 LZ4 block, 2 zstd frame
+//                 reserved(2) = 0
+//                 row_count(4, LE)    >= 1
+//                 first_row(8, LE)    scope row number of the chunk's first row (= key's chunk_start)
+//                 raw_size(4, LE)     size of `raw` below
+//                 payload_size(4, LE)
+// payload      := raw compressed with codec (codec 0: raw itself)
+// checksum     := XXH3-64 (seed 0) of header ‖ payload, 8 bytes LE
+// raw          := timestamps column_count(varint) column{column_count}
+// timestamps   := micros_delta{row_count}             zigzag varints: unix micros minus the previous
+//                                                     row's (the first row's minus 0)
+//                 offset_mode(1)  0: utc_offset(4, LE signed) for every row
+//                                 1: utc_offset(4, LE signed){row_count}
+// column       := name_length(varint) name type(1) flags(1)
+//                 [present_bitmap]  if flags & 1, else every row has the column
+//                 [valid_bitmap]    if flags & 2, else every present cell has a value (type null: none)
+//                 values            one per valid row, in row order, by type:
+//   null         nothing (flags & 2 is 0)
+//   int64        zigzag varint of (value - previous value), previous of the first = 0, wrapping
+//   double       8 bytes LE (IEEE-754 bits)
+//   bool         bitmap of the values
+//   string/json  length(varint){k}, then the k byte strings concatenated
+// bitmap       := ceil(row_count / 8) bytes; row i is bit (i mod 8) of byte i/8; unused bits 0
+// varint       := LEB128: 7 bits per byte, least significant first, high bit = more
+// type         := ValueType (labstore/record.h): 0 null 1 int64 2 double 3 bool 4 string 5 json
+// A column appears at most once per chunk and only if some row of the chunk has it. A json
+// value is JSON text in the compact sorted form (Python json.dumps(sort_keys=True,
+// separators=(",", ":"))); in a column of mixed types every value is stored so.
+// Pinned by test/record/chunk_test.cc.
+#ifndef LABSTORE_LIB_RECORD_CHUNK_H_
+#define LABSTORE_LIB_RECORD_CHUNK_H_
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "labstore/record.h"
+#include "labstore/status.h"
+
+namespace labstore::internal {
+
+inline constexpr uint8_t kChunkFormat = 1;
+inline constexpr size_t kChunkHeaderSize = 24;
+inline constexpr size_t kChunkChecksumSize = 8;
+inline constexpr uint8_t kColumnHasPresence = 1;
+inline constexpr uint8_t kColumnHasValidity = 2;
+inline constexpr uint32_t kSparse = UINT32_MAX;
+
+// One column of a chunk being built. Dense mode (dense_next != kSparse): the
+// column has a non-null value in each of rows [0, dense_next) and in no other.
+// Sparse mode: bitmaps tell which rows have it and which of those are non-null.
+struct ColumnBuffer {
+  std::string name;
+  ValueType type = ValueType::kNull;
+  uint32_t dense_next = 0;
+  uint32_t count = 0;               // non-null values stored
+  std::vector<uint64_t> fixed;      // int64 / double bits / bool 0-1; size() is the capacity
+  std::vector<uint32_t> ends;       // string / json: end offset of each value in `bytes`
+  std::string bytes;
+  std::vector<uint64_t> present;    // sparse mode, one bit per row
+  std::vector<uint64_t> valid;
+
+  bool sparse() const { return dense_next == kSparse; }
+  void Reset();
+  // Switches a dense column to sparse mode.
+  void MakeSparse();
+  bool Present(uint32_t row) const;
+  bool Valid(uint32_t row) const;
+  // Index among the stored values of the value of `row` (which must be valid).
+  uint32_t ValueIndex(uint32_t row) const;
+  // Whether any of rows [0, rows) has the column; values stored for them.
+  bool AnyPresent(uint32_t rows) const;
+  uint32_t ValuesBefore(uint32_t rows) const;
+  Value Get(uint32_t value_index) const;
+  std::string_view StringAt(uint32_t value_index) const {
+    uint32_t begin = value_index == 0 ? 0 : ends[value_index - 1];
+    return std::string_view(bytes).substr(begin, ends[value_index] - begin);
+  }
+  void GrowFixed();
+  // Rewrites every stored value as JSON text (type becomes kJson).
+  void ConvertToJson();
+};
+
+// The rows of one chunk being built.
+struct ChunkBuffer {
+  uint32_t rows = 0;
+  std::vector<int64_t> micros;       // one per row
+  std::vector<int32_t> utc_offsets;  // one per row
+  std::vector<ColumnBuffer> columns;  // indexed by ColumnId
+  size_t value_bytes = 0;            // approximate bytes of the values
+  void Reset();
+};
+
+// Encodes rows [0, buf.rows) of `buf` (cells of a row at index buf.rows, the
+// row being built, are left out) as a chunk into `out` (replaced). `scratch`
+// is reused between calls.
+void EncodeChunk(const ChunkBuffer& buf, uint64_t first_row, Compression compression, std::string* scratch,
+                 std::string* out);
+
+// A decoded column: views into DecodedChunk::raw plus decoded integers.
+struct DecodedColumn {
+  std::string_view name;
+  ValueType type = ValueType::kNull;
+  const uint8_t* present = nullptr;  // nullptr: every row
+  const uint8_t* valid = nullptr;    // nullptr: every present row (type null: none)
+  uint32_t count = 0;                // values
+  std::vector<int64_t> ints;         // int64
+  const char* doubles = nullptr;     // double: count * 8 bytes LE
+  const uint8_t* bools = nullptr;    // bool: bitmap of count bits
+  std::vector<uint32_t> str_offsets; // string/json: count + 1 offsets into str_bytes
+  const char* str_bytes = nullptr;
+
+  bool Present(uint32_t row) const { return present == nullptr || ((present[row >> 3] >> (row & 7)) & 1); }
+  bool Valid(uint32_t row) const {
+    if (type == ValueType::kNull) return false;
+    if (valid != nullptr) return (valid[row >> 3] >> (row & 7)) & 1;
+    return Present(row);
+  }
+  double DoubleAt(uint32_t i) const {
+    double d;
+    std::memcpy(&d, doubles + size_t{i} * 8, 8);
+    return d;
+  }
+  bool BoolAt(uint32_t i) const { return (bools[i >> 3] >> (i & 7)) & 1; }
+  std::string_view StringAt(uint32_t i) const {
+    return std::string_view(str_bytes + str_offsets[i], str_offsets[i + 1] - str_offsets[i]);
+  }
+  Value Get(uint32_t value_index) const;
+};
+
+struct DecodedChunk {
+  uint64_t first_row = 0;
+  uint32_t rows = 0;
+  uint8_t codec = 0;
+  std::vector<int64_t> micros;
+  std::vector<int32_t> utc_offsets;
+  std::vector<DecodedColumn> columns;
+  std::string raw;  // decompressed payload; the views point here
+};
+
+// Decodes a chunk. On failure returns false and sets `*reason` (e.g.
+// "checksum mismatch"); the caller names the experiment, scope and rows.
+bool DecodeChunk(std::string_view chunk, DecodedChunk* out, std::string* reason);
+
+// The row count and first row from a chunk header without decoding; false if
+// the value is too short or of an unknown format.
+bool PeekChunk(std::string_view chunk, uint32_t* rows, uint64_t* first_row);
+
+// ---- encodings shared by the chunk and the scope metadata ------------------
+
+inline void PutVarint(std::string* dst, uint64_t v) {
+  char buf[10];
+  int n = 0;
+  while (v >= 0x80) {
+    buf[n++] = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  buf[n++] = static_cast<char>(v);
+  dst->append(buf, n);
+}
+
+// Reads a varint at *p (< end); false if truncated or longer than 10 bytes.
+inline bool GetVarint(const char** p, const char* end, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && *p < end; shift += 7) {
+    uint64_t byte = static_cast<unsigned char>(**p);
+    ++*p;
+    result |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
+
+// The JSON text of a value as stored in a json column (compact, sorted keys,
+// Python float spelling).
+void AppendStoredJson(std::string* out, const Value& v);
+// A stored JSON text back to a value: scalars typed, objects/arrays as kJson.
+// Integers beyond int64 stay kJson. Errors: InvalidArgument.
+Result<Value> ParseStoredJson(std::string_view text);
+
+}  // namespace labstore::internal
+
+#endif  // LABSTORE_LIB_RECORD_CHUNK_H_

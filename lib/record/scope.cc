@@ -1,0 +1,105 @@
+// Record keys and scope metadata; grammar at the top of scope.h.
+#include "record/scope.h"
+
+#include <fmt/format.h>
+
+#include "record/chunk.h"
+#include "util/coding.h"
+#include "util/hash.h"
+
+namespace labstore::internal {
+namespace {
+
+// The name as it may be shown in a message: NUL as \0.
+std::string Printable(std::string_view name) {
+  std::string out;
+  for (char c : name.substr(0, 200)) {
+    if (c == '\0') out += "\\0";
+    else out.push_back(c);
+  }
+  if (name.size() > 200) out += "...";
+  return out;
+}
+
+}  // namespace
+
+Status ValidateRecordName(std::string_view what, std::string_view name) {
+  auto bad = [&](std::string_view rule) {
+    return Status::InvalidArgument(fmt::format("invalid {} name \"{}\"", what, Printable(name)),
+                                   fmt::format("{} names {}", what, rule));
+  };
+  if (name.empty()) return bad("may not be empty");
+  if (name.size() > kMaxRecordNameLength) {
+    return bad(fmt::format("may be at most {} bytes long (this one has {})", kMaxRecordNameLength, name.size()));
+  }
+  if (name.find('/') != std::string_view::npos) return bad("may not contain '/'");
+  if (name.find('\0') != std::string_view::npos) return bad("may not contain NUL");
+  return Status::OK();
+}
+
+std::string RecordPrefix(std::string_view experiment_key, std::string_view scope) {
+  std::string key(experiment_key);
+  PutBigEndian64(&key, Hash64(scope));
+  return key;
+}
+
+std::string RecordKey(std::string_view experiment_key, std::string_view scope, uint64_t chunk_start) {
+  std::string key = RecordPrefix(experiment_key, scope);
+  PutBigEndian64(&key, chunk_start);
+  return key;
+}
+
+std::string ScopeKey(std::string_view experiment_key, std::string_view scope) {
+  std::string key(experiment_key);
+  key += scope;
+  return key;
+}
+
+std::string EncodeScopeMeta(const ScopeInfo& info) {
+  std::string out;
+  out.push_back(static_cast<char>(kScopeMetaVersion));
+  PutFixed64(&out, info.rows);
+  PutFixed64(&out, info.chunks);
+  PutFixed64(&out, info.bytes);
+  PutVarint(&out, info.columns.size());
+  for (const auto& [name, type] : info.columns) {
+    PutVarint(&out, name.size());
+    out += name;
+    out.push_back(static_cast<char>(type));
+  }
+  return out;
+}
+
+Result<ScopeInfo> DecodeScopeMeta(std::string_view scope, std::string_view value) {
+  auto bad = [](std::string_view why) { return Status::Corruption("damaged scope metadata", why); };
+  if (value.size() < 25) return bad("too short");
+  if (static_cast<uint8_t>(value[0]) != kScopeMetaVersion) {
+    return Status::NotSupported(fmt::format("scope metadata version {}", int(uint8_t(value[0]))),
+                                "written by a newer labstore");
+  }
+  ScopeInfo info;
+  info.name = std::string(scope);
+  info.rows = GetFixed64(value.substr(1));
+  info.chunks = GetFixed64(value.substr(9));
+  info.bytes = GetFixed64(value.substr(17));
+  const char* p = value.data() + 25;
+  const char* end = value.data() + value.size();
+  uint64_t n;
+  if (!GetVarint(&p, end, &n) || n > kMaxRecordColumns) return bad("bad column count");
+  info.columns.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t len;
+    if (!GetVarint(&p, end, &len) || len == 0 || len > kMaxRecordNameLength || static_cast<uint64_t>(end - p) < len + 1) {
+      return bad("bad column entry");
+    }
+    std::string name(p, len);
+    p += len;
+    uint8_t type = static_cast<uint8_t>(*p++);
+    if (type > static_cast<uint8_t>(ValueType::kJson)) return bad("bad column type");
+    info.columns.emplace_back(std::move(name), static_cast<ValueType>(type));
+  }
+  if (p != end) return bad("trailing bytes");
+  return info;
+}
+
+}  // namespace labstore::internal

@@ -1,0 +1,54 @@
+// Record keys, scope metadata and name rules. Private to lib/record.
+//
+// records key  := experiment_key(20) scope_hash(8, BE) chunk_start(8, BE)
+// scope_hash   := XXH3-64 (seed 0) of the scope name
+// scopes key   := experiment_key(20) scope_name
+// scope_meta   := version(1) = 1 rows(8, LE) chunks(8, LE) bytes(8, LE)
+//                 column_count(varint) (name_length(varint) name type(1)){column_count}
+//   rows         rows stored in the scope (= chunk_start + row_count of its last chunk)
+//   chunks/bytes number and total size of its chunk values
+//   columns      in order of first appearance; type = MergeTypes over the chunks
+// A chunk and the new scope_meta are written in one WriteBatch.
+// Pinned by test/record/chunk_test.cc.
+#ifndef LABSTORE_LIB_RECORD_SCOPE_H_
+#define LABSTORE_LIB_RECORD_SCOPE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "labstore/record.h"
+#include "labstore/record_reader.h"
+#include "labstore/status.h"
+
+namespace labstore::internal {
+
+inline constexpr size_t kExperimentKeySize = 20;
+inline constexpr uint8_t kScopeMetaVersion = 1;
+
+// InvalidArgument unless `name` is a valid scope or column name (`what` is
+// "scope" or "column"): non-empty, at most kMaxRecordNameLength bytes, no '/'
+// and no NUL.
+Status ValidateRecordName(std::string_view what, std::string_view name);
+
+std::string RecordPrefix(std::string_view experiment_key, std::string_view scope);  // 28 bytes
+std::string RecordKey(std::string_view experiment_key, std::string_view scope, uint64_t chunk_start);
+std::string ScopeKey(std::string_view experiment_key, std::string_view scope);
+
+// The type of a column holding values of types a and b: null merges into
+// anything; equal types stay; different types give kJson.
+inline ValueType MergeTypes(ValueType a, ValueType b) {
+  if (a == ValueType::kNull) return b;
+  if (b == ValueType::kNull || a == b) return a;
+  return ValueType::kJson;
+}
+
+std::string EncodeScopeMeta(const ScopeInfo& info);
+// Errors: Corruption (reason without context; the caller adds it).
+Result<ScopeInfo> DecodeScopeMeta(std::string_view scope, std::string_view value);
+
+}  // namespace labstore::internal
+
+#endif  // LABSTORE_LIB_RECORD_SCOPE_H_

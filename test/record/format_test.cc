@@ -1,0 +1,79 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "record/record_test_util.h"
+
+namespace labstore {
+namespace {
+
+using test::Code;
+
+Row MakeRow(Timestamp t, std::vector<std::pair<std::string, Value>> cells) {
+  Row r;
+  r.timestamp = t;
+  r.cells = std::move(cells);
+  return r;
+}
+
+TEST_SUITE("record") {
+
+TEST_CASE("Value::ToJson spells values as Python's json.dumps") {
+  CHECK(Value(int64_t{17}).ToJson() == "17");
+  CHECK(Value(INT64_MIN).ToJson() == "-9223372036854775808");
+  CHECK(Value(2.0).ToJson() == "2.0");
+  CHECK(Value(1e-7).ToJson() == "1e-07");
+  CHECK(Value(1e16).ToJson() == "1e+16");
+  CHECK(Value(-0.0).ToJson() == "-0.0");
+  CHECK(Value(std::numeric_limits<double>::quiet_NaN()).ToJson() == "NaN");
+  CHECK(Value(-std::numeric_limits<double>::infinity()).ToJson() == "-Infinity");
+  CHECK(Value(true).ToJson() == "true");
+  CHECK(Value().ToJson() == "null");
+  CHECK(Value("\u00b5 \U0001F680 \"q\"").ToJson() == R"("\u00b5 \ud83d\ude80 \"q\"")");
+  CHECK(Value::ParseJson(R"({"b":[1,2.5],"a":{}})").value().ToJson() == R"({"a": {}, "b": [1, 2.5]})");
+  CHECK(Value::ParseJson("123456789012345678901234567890").value().type() == ValueType::kJson);
+  CHECK(Value::ParseJson("\"s\"").value() == Value("s"));
+  CHECK(Code(Value::ParseJson("[1,")) == "InvalidArgument");
+}
+
+TEST_CASE("FormatJsonLine sorts keys with __timestamp among them") {
+  Row r = MakeRow({1677250813456788, -5 * 3600}, {{"big", Value(int64_t{9007199254740993})}, {"Upper", Value("u")},
+                                                  {"none", Value()}, {"tiny", Value(1e-07)}});
+  CHECK(FormatJsonLine(r) ==
+        R"({"Upper": "u", "__timestamp": "2023-02-24T10:00:13.456788-05:00", "big": 9007199254740993, "none": null, "tiny": 1e-07})");
+  Row whole = MakeRow({1677250800000000, 0}, {});
+  CHECK(FormatJsonLine(whole) == R"({"__timestamp": "2023-02-24T15:00:00+00:00"})");
+}
+
+TEST_CASE("FormatTable follows tabulate's column types, alignment and missing values") {
+  // Expected texts produced by Python tabulate 0.8.9: tabulate(rows, headers="keys").
+  Timestamp t{1677250800000000, 0};
+  double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  std::vector<Row> rows = {
+      MakeRow(t, {{"a", Value(int64_t{1})}, {"b", Value(2.5)}, {"c", Value()}, {"d", Value::ParseJson("[1, 2]").value()},
+                  {"e", Value(nan)}}),
+      MakeRow(t, {{"a", Value(2.25)}, {"b", Value(inf)}, {"c", Value(int64_t{3})},
+                  {"d", Value::ParseJson(R"({"x": 1, "y": "it's"})").value()}, {"e", Value(int64_t{1})}}),
+  };
+  CHECK(FormatTable(rows) ==
+        "__timestamp                   a      b    c  d                        e\n"
+        "-------------------------  ----  -----  ---  ---------------------  ---\n"
+        "2023-02-24T15:00:00+00:00  1       2.5       [1, 2]                 nan\n"
+        "2023-02-24T15:00:00+00:00  2.25  inf      3  {'x': 1, 'y': \"it's\"}    1\n");
+  std::vector<Row> mixed = {
+      MakeRow(t, {{"a", Value("s")}, {"b", Value(true)}, {"n", Value("17")}}),
+      MakeRow(t, {{"a", Value(int64_t{1})}, {"b", Value(int64_t{2})}, {"n", Value("-250")}}),
+  };
+  CHECK(FormatTable(mixed) ==
+        "__timestamp                a       b     n\n"
+        "-------------------------  ---  ----  ----\n"
+        "2023-02-24T15:00:00+00:00  s    True    17\n"
+        "2023-02-24T15:00:00+00:00  1       2  -250\n");
+  CHECK(FormatTable({}).empty());
+}
+
+}  // TEST_SUITE
+
+}  // namespace
+}  // namespace labstore
