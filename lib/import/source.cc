@@ -1,0 +1,269 @@
+#include "import/source.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "export/sqlite_index.h"
+#include "export/sqlite_util.h"
+#include "json/py_json.h"
+
+namespace labstore::internal {
+namespace {
+
+std::string Parent(const std::string& rel) {
+  size_t slash = rel.rfind('/');
+  return slash == std::string::npos ? std::string() : rel.substr(0, slash);
+}
+
+std::string Basename(const std::string& rel) {
+  size_t slash = rel.rfind('/');
+  return slash == std::string::npos ? rel : rel.substr(slash + 1);
+}
+
+// `storage_id` relative to `root`, checked; or a problem.
+bool Relative(const std::string& storage_id, const std::string& root, std::string* rel, std::string* problem) {
+  std::string prefix = root == "/" ? root : root + "/";
+  if (root.empty() || storage_id.size() <= prefix.size() || storage_id.compare(0, prefix.size(), prefix) != 0) {
+    *problem = fmt::format("storage id \"{}\" is not below the recorded root \"{}\"", storage_id, root);
+    return false;
+  }
+  *rel = storage_id.substr(prefix.size());
+  if (Status s = SafeDir::CheckRelative(*rel); !s.ok()) {
+    *problem = fmt::format("storage id \"{}\" escapes the storage: {}", storage_id, s.message());
+    return false;
+  }
+  return true;
+}
+
+// An element model from an elements row, as uses.json holds it.
+std::string ElementFromRow(const SqliteStmt& s) {
+  auto json = [&](int col) {
+    if (s.IsNull(col)) return PyJson();
+    auto v = ParsePyJson(s.Text(col), "elements");
+    return v.ok() ? std::move(*v) : PyJson();
+  };
+  PyJson module = s.IsNull(1) ? PyJson() : PyJson::String(s.Text(1));
+  PyJson e = PyJson::Object({{"module", std::move(module)},
+                             {"version", json(3)},
+                             {"config", json(2)},
+                             {"predicate", json(4)},
+                             {"lineage", PyJson::Array({PyJson::String("machinable.element")})}});
+  return DumpPyJson(e, PyDialect::kFile);
+}
+
+Status ReadSql(const SafeDir& src, const ImportOptions& options, Source* out) {
+  auto kind = src.Kind(kStorageSqlite);
+  if (!kind.ok()) return kind.status();
+  if (*kind == EntryKind::kMissing) return Status::NotFound("storage.sqlite is missing");
+  if (*kind != EntryKind::kFile) return Status::InvalidArgument("storage.sqlite is not a regular file");
+  auto db = SqliteDb::Open(src.path() + "/" + kStorageSqlite, SQLITE_OPEN_READONLY);
+  if (!db.ok()) return db.status();
+  LABSTORE_RETURN_IF_ERROR(CheckMachinableSchema(*db));
+
+  std::vector<std::pair<std::string, std::string>> ids;
+  std::vector<SourceExperiment> rows;
+  std::vector<int64_t> ancestor_rows;
+  std::vector<std::string> storage_ids;
+  auto stmt = db->Prepare(
+      "SELECT e.id, e.storage_id, e.experiment_id, e.timestamp, e.ancestor_id, g.path, g.pattern, p.name, p.directory "
+      "FROM experiments e LEFT JOIN groups g ON g.id = e.group_id LEFT JOIN projects p ON p.id = e.project_id "
+      "ORDER BY e.id");
+  if (!stmt.ok()) return stmt.status();
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    SourceExperiment e;
+    e.row = stmt->Int(0);
+    e.id = stmt->Text(2);
+    e.timestamp = stmt->Int(3);
+    if (!stmt->IsNull(5)) e.group = Group{stmt->Text(5), stmt->Text(6)};
+    if (!stmt->IsNull(7)) e.project = Project{stmt->Text(7), stmt->Text(8)};
+    ancestor_rows.push_back(stmt->IsNull(4) ? 0 : stmt->Int(4));
+    storage_ids.push_back(stmt->Text(1));
+    ids.emplace_back(e.id, stmt->Text(1));
+    rows.push_back(std::move(e));
+  }
+  std::unordered_map<int64_t, size_t> by_row;
+  for (size_t i = 0; i < rows.size(); ++i) by_row.emplace(rows[i].row, i);
+
+  auto elements = db->Prepare("SELECT experiment_id, module, config, version, predicate FROM elements ORDER BY id");
+  if (!elements.ok()) return elements.status();
+  std::unordered_map<int64_t, std::vector<std::string>> uses;
+  while (true) {
+    auto row = elements->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    uses[elements->Int(0)].push_back(ElementFromRow(*elements));
+  }
+
+  out->root = options.recorded_root.empty() ? DetectRoot(ids) : options.recorded_root;
+  while (out->root.size() > 1 && out->root.back() == '/') out->root.pop_back();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    SourceExperiment& e = rows[i];
+    Relative(storage_ids[i], out->root, &e.folder, &e.problem);
+    if (ancestor_rows[i] != 0) {
+      auto it = by_row.find(ancestor_rows[i]);
+      if (it != by_row.end()) e.ancestor = rows[it->second].id;
+    }
+    if (auto it = uses.find(e.row); it != uses.end()) e.elements = "[" + fmt::format("{}", fmt::join(it->second, ", ")) + "]";
+  }
+  out->experiments = std::move(rows);
+
+  auto xs = db->Prepare("SELECT id, storage_id FROM executions ORDER BY id");
+  if (!xs.ok()) return xs.status();
+  while (true) {
+    auto row = xs->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    SourceExecution x;
+    x.row = xs->Int(0);
+    std::string rel;
+    if (Relative(xs->Text(1), out->root, &rel, &x.problem)) {
+      x.folder_name = Basename(rel);
+      x.storage_folder = Parent(rel);
+    }
+    out->executions.push_back(std::move(x));
+  }
+  return Status::OK();
+}
+
+// Experiments found by walking the folders: <id>/ with experiment.json, and
+// <folder>/derived/<id>/ below them.
+void Scan(const SafeDir& src, const std::string& dir, const std::string& ancestor, Source* out) {
+  auto entries = src.List(dir);
+  if (!entries.ok()) {
+    out->problems.push_back({"", dir, entries.status().message(), true});
+    return;
+  }
+  for (const DirEntry& entry : *entries) {
+    if (entry.kind != EntryKind::kDir || entry.name.starts_with(".")) continue;
+    std::string folder = dir.empty() ? entry.name : dir + "/" + entry.name;
+    auto kind = src.Kind(folder + "/experiment.json");
+    if (!kind.ok() || *kind != EntryKind::kFile) continue;
+    SourceExperiment e;
+    e.folder = folder;
+    e.ancestor = ancestor;
+    e.id = entry.name;
+    if (auto text = src.Read(folder + "/experiment.json"); text.ok()) {
+      if (auto model = ParsePyJson(*text, "experiment.json"); model.ok() && model->is_object()) {
+        if (const PyJson* id = model->Find("experiment_id"); id != nullptr && id->is_string()) e.id = id->text();
+        if (const PyJson* ts = model->Find("timestamp"); ts != nullptr && ts->AsInt64()) e.timestamp = *ts->AsInt64();
+      }
+    }
+    std::string id = e.id;
+    out->experiments.push_back(std::move(e));
+    if (auto derived = src.Kind(folder + "/derived"); derived.ok() && *derived == EntryKind::kDir) {
+      Scan(src, folder + "/derived", id, out);
+    }
+  }
+}
+
+}  // namespace
+
+std::string DetectRoot(const std::vector<std::pair<std::string, std::string>>& rows) {
+  std::map<std::string, size_t> votes;
+  std::string fallback;
+  for (const auto& [id, storage_id] : rows) {
+    std::string suffix = "/" + id;
+    if (storage_id.size() < suffix.size() || !storage_id.ends_with(suffix)) continue;
+    std::string prefix = storage_id.substr(0, storage_id.size() - suffix.size());
+    if (prefix.ends_with("/derived")) {
+      // <root>/<ancestor>[/derived/<ancestor>...]/derived/<id>
+      std::string p = prefix;
+      while (p.ends_with("/derived")) p = Parent(p.substr(0, p.size() - 8));
+      if (fallback.empty()) fallback = p;
+      continue;
+    }
+    ++votes[prefix.empty() ? "/" : prefix];
+  }
+  std::string best = fallback;
+  size_t most = 0;
+  for (const auto& [prefix, n] : votes) {
+    if (n > most) {
+      best = prefix;
+      most = n;
+    }
+  }
+  return best;
+}
+
+Result<Source> ReadSource(const SafeDir& src, const ImportOptions& options) {
+  Source out;
+  Status sql = ReadSql(src, options, &out);
+  if (!sql.ok()) {
+    out = Source();
+    out.scanned = true;
+    out.root = options.recorded_root;
+    out.problems.push_back({"", std::string(kStorageSqlite),
+                            fmt::format("{}; experiments were found by scanning the folders instead "
+                                        "(relations from group.json, project.json and the folder nesting)",
+                                        sql.message()),
+                            false});
+    Scan(src, "", "", &out);
+    std::stable_sort(out.experiments.begin(), out.experiments.end(),
+                     [](const SourceExperiment& a, const SourceExperiment& b) { return a.timestamp < b.timestamp; });
+  }
+
+  // Execution folders per experiment: folder name -> experiments holding it.
+  std::map<std::string, std::vector<size_t>> holders;
+  for (size_t i = 0; i < out.experiments.size(); ++i) {
+    const SourceExperiment& e = out.experiments[i];
+    if (!e.problem.empty()) continue;
+    auto entries = src.List(e.folder);
+    if (!entries.ok()) continue;  // reported when the experiment is read
+    for (const DirEntry& entry : *entries) {
+      if (entry.kind != EntryKind::kDir || !entry.name.starts_with("execution-")) continue;
+      auto kind = src.Kind(e.folder + "/" + entry.name + "/execution.json");
+      if (kind.ok() && *kind == EntryKind::kFile) holders[entry.name].push_back(i);
+    }
+  }
+  if (out.scanned) {
+    for (const auto& [name, members] : holders) {
+      SourceExecution x;
+      x.folder_name = name;
+      x.storage_folder = out.experiments[members.back()].folder;
+      for (size_t i : members) {
+        auto files = src.List(out.experiments[i].folder + "/" + name);
+        if (!files.ok()) continue;
+        bool has_more = std::any_of(files->begin(), files->end(), [](const DirEntry& f) {
+          return f.name == "env.json" || f.name.starts_with("resources-");
+        });
+        if (has_more) x.storage_folder = out.experiments[i].folder;
+      }
+      out.executions.push_back(std::move(x));
+    }
+  }
+  std::map<std::string, bool> used;
+  for (SourceExecution& x : out.executions) {
+    if (!x.problem.empty()) continue;
+    auto it = holders.find(x.folder_name);
+    if (it == holders.end()) {
+      x.problem = fmt::format("no experiment folder holds {}/execution.json", x.folder_name);
+      continue;
+    }
+    used[x.folder_name] = true;
+    std::string last;
+    for (size_t i : it->second) {
+      if (out.experiments[i].folder == x.storage_folder) {
+        last = out.experiments[i].id;
+      } else {
+        x.members.push_back(out.experiments[i].id);
+      }
+    }
+    if (!last.empty()) x.members.push_back(last);
+  }
+  for (const auto& [name, members] : holders) {
+    if (used.count(name)) continue;
+    for (size_t i : members) {
+      out.problems.push_back({out.experiments[i].id, out.experiments[i].folder + "/" + name,
+                              "execution folder not listed in storage.sqlite; not imported", false});
+    }
+  }
+  return out;
+}
+
+}  // namespace labstore::internal

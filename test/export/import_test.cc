@@ -1,0 +1,290 @@
+// Import (labstore/import.h): the golden storage, idempotence, and bad input
+// reported per experiment, each experiment imported whole or not at all.
+#include "labstore/import.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include <doctest/doctest.h>
+
+#include "export_test_util.h"
+#include "import/source.h"
+#include "labstore/data.h"
+#include "labstore/record_reader.h"
+
+namespace labstore::test {
+namespace {
+
+// A writable copy of the golden storage.
+std::string CopyGolden(const TempDir& tmp) {
+  std::string src = tmp.Sub("src");
+  std::filesystem::copy(kGolden, src, std::filesystem::copy_options::recursive);
+  return src;
+}
+
+void Sql(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  std::string msg = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, msg);
+}
+
+void Append(const std::string& path, const std::string& text) { WriteFile(path, ReadFile(path) + text); }
+
+// The messages of the problems about `id` ("path: message", fatal ones only).
+std::vector<std::string> Errors(const ImportReport& r, const std::string& id) {
+  std::vector<std::string> out;
+  for (const ImportProblem& p : r.problems) {
+    if (p.fatal && p.experiment_id == id) out.push_back(p.path + ": " + p.message);
+  }
+  return out;
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& needle) {
+  for (const auto& s : v) {
+    if (s.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_SUITE("export") {
+
+TEST_CASE("The golden storage imports with all its fields and relations") {
+  TempDir tmp;
+  Store store = OpenStore(tmp.Sub("store"));
+  auto report = Import(store, kGolden);
+  REQUIRE(report.ok());
+  INFO(report->ToString());
+  CHECK(report->clean());
+  CHECK(report->recorded_root == kGoldenRoot);
+  CHECK(report->imported == std::vector<std::string>{"rm3SAJ", "HzaTkK", "a5AEr5", "UM9Dki", "6qjs64"});
+  CHECK(report->executions == 4);
+  CHECK(report->record_rows == 11);
+  CHECK(report->files == 8);
+
+  auto e = store.Find("a5AEr5");
+  REQUIRE(e.ok());
+  CHECK(e->ancestor == "rm3SAJ");
+  CHECK(e->ancestor_timestamp == 1677250801);
+  CHECK(e->seed == 287953916);
+  CHECK(e->timestamp == 1677250819);
+  CHECK(e->group_path == "2023_08_Fri/");
+  CHECK(e->group_pattern == "%Y_%U_%a/");
+  CHECK(e->project == "lab");
+  CHECK(e->project_directory == "/srv/lab");
+  CHECK(store.Find("HzaTkK")->group_path == "lab-reports/2023");
+  CHECK(store.Find("rm3SAJ")->uses ==
+        R"([{"module":"dataset","version":[{"name":"cifar"}],"config":null,"predicate":null,"lineage":["machinable.element"]}])");
+  // Found again by config, as machinable's get() would.
+  auto got = store.Get("estimate_gravity", R"({"time_dilation": 2.0, "verbose": true})");
+  REQUIRE(got.ok());
+  CHECK(got->id == "rm3SAJ");
+
+  auto status = store.GetStatus("6qjs64");
+  REQUIRE(status.ok());
+  CHECK(status->started_at.size() == 2);
+  CHECK(!status->IsFinished());
+  CHECK(FormatIso(*status->heartbeat_at) == "2023-02-24T10:00:54.567895-05:00");
+  CHECK(store.ReadOutput("rm3SAJ").value() == ReadFile(kGolden + "/rm3SAJ/output.log"));
+
+  auto xs = store.Executions("6qjs64");
+  REQUIRE(xs.ok());
+  REQUIRE(xs->size() == 2);
+  CHECK((*xs)[0].nickname == "ecru_butterfly");
+  CHECK((*xs)[1].timestamp == 1677250852.345673);
+  auto shared = store.Executions("HzaTkK");
+  REQUIRE(shared.ok());
+  REQUIRE(shared->size() == 1);
+  CHECK((*shared)[0].members == std::vector<std::string>{"HzaTkK", "a5AEr5"});
+  CHECK((*shared)[0].env.size() == 1);
+
+  // Records of every JSON type, exactly.
+  auto rows = ReadRows(store, "rm3SAJ", "validation");
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 2);
+  const Row& r0 = (*rows)[0];
+  CHECK(r0.Find("big")->as_int64() == 9007199254740993);
+  CHECK(std::isnan(r0.Find("nan")->as_double()));
+  CHECK(std::isinf(r0.Find("inf")->as_double()));
+  CHECK(r0.Find("tiny")->as_double() == 1e-7);
+  CHECK(r0.Find("none")->is_null());
+  CHECK(r0.Find("str")->as_string() == "µ naïve 🚀 \"q\" \\ tab\t");
+  CHECK((*rows)[1].Find("big")->as_int64() == INT64_MIN);
+  CHECK((*rows)[1].Find("tiny")->as_double() == 5e-324);
+  CHECK(std::signbit((*rows)[1].Find("float")->as_double()));
+  CHECK(FormatIso(r0.timestamp) == "2023-02-24T10:00:13.456788-05:00");
+  // Data files verbatim.
+  CHECK(LoadFile(store, "rm3SAJ", "data/inputs.npy").value() == ReadFile(kGolden + "/rm3SAJ/data/inputs.npy"));
+  CHECK(LoadFile(store, "rm3SAJ", "data/nested/notes.txt").value() == "line 1\nline 2\n");
+}
+
+TEST_CASE("Importing the same source twice adds nothing") {
+  TempDir tmp;
+  Store store = OpenStore(tmp.Sub("store"));
+  ImportGolden(store);
+  auto again = Import(store, kGolden);
+  REQUIRE(again.ok());
+  CHECK(again->imported.empty());
+  CHECK(again->skipped.size() == 5);
+  CHECK(again->executions == 0);
+  CHECK(again->executions_skipped == 4);
+  CHECK(again->clean());
+  CHECK(store.List()->size() == 5);
+  CHECK(store.Executions("6qjs64")->size() == 2);
+  CHECK(CountRows(store, "rm3SAJ", "default").value() == 3);
+}
+
+TEST_CASE("Bad input is reported per experiment; each experiment is imported whole or not at all") {
+  TempDir tmp;
+  std::string src = CopyGolden(tmp);
+  Append(src + "/HzaTkK/records/default.jsonl", "{\"__timestamp\": \"2023-02-24T10:00:30-05:00\", \"g\": \n");
+  std::filesystem::remove(src + "/UM9Dki/experiment.json");
+  Append(src + "/6qjs64/started_at", "yesterday\n");
+  WriteFile(src + "/rm3SAJ/derived/a5AEr5/records/bad.jsonl", "null\n\n[1]\n");
+  Store store = OpenStore(tmp.Sub("store"));
+  auto report = Import(store, src);
+  REQUIRE(report.ok());
+  INFO(report->ToString());
+  CHECK(report->imported == std::vector<std::string>{"rm3SAJ"});
+  CHECK(report->failed == std::vector<std::string>{"HzaTkK", "a5AEr5", "UM9Dki", "6qjs64"});
+  CHECK(Contains(Errors(*report, "HzaTkK"), "HzaTkK/records/default.jsonl: line 4: invalid JSON"));
+  CHECK(Contains(Errors(*report, "UM9Dki"), "UM9Dki/experiment.json"));
+  CHECK(Contains(Errors(*report, "6qjs64"), "6qjs64/started_at: line 3: invalid timestamp \"yesterday\""));
+  auto a5 = Errors(*report, "a5AEr5");
+  CHECK(Contains(a5, "bad.jsonl: line 1: not a JSON object"));
+  CHECK(Contains(a5, "bad.jsonl: line 2: invalid JSON"));
+  CHECK(Contains(a5, "bad.jsonl: line 3: not a JSON object"));
+  // Nothing of a failed experiment is in the store.
+  for (const char* id : {"HzaTkK", "a5AEr5", "UM9Dki", "6qjs64"}) CHECK(Code(store.Find(id)) == "NotFound");
+  // Executions keep the members that were imported.
+  CHECK(report->executions == 1);
+  CHECK(report->ToString().find("error: ") != std::string::npos);
+
+  // Mend the source: the rest comes in, nothing twice.
+  std::filesystem::remove_all(src);
+  src = CopyGolden(tmp);
+  auto second = Import(store, src);
+  REQUIRE(second.ok());
+  INFO(second->ToString());
+  CHECK(second->clean());
+  CHECK(second->skipped == std::vector<std::string>{"rm3SAJ"});
+  CHECK(second->imported.size() == 4);
+  CHECK(second->executions == 3);
+  CHECK(second->executions_skipped == 1);
+}
+
+TEST_CASE("A path that escapes the storage, or a symbolic link, leaves the experiment out") {
+  TempDir tmp;
+  std::string src = CopyGolden(tmp);
+  Sql(src + "/storage.sqlite",
+      "UPDATE experiments SET storage_id = '/srv/lab/storage/../../../etc' WHERE experiment_id = 'UM9Dki'");
+  std::filesystem::create_directory_symlink("/etc", src + "/rm3SAJ/data/etc");
+  Store store = OpenStore(tmp.Sub("store"));
+  auto report = Import(store, src);
+  REQUIRE(report.ok());
+  INFO(report->ToString());
+  CHECK(Contains(Errors(*report, "UM9Dki"), "escapes the storage"));
+  CHECK(Contains(Errors(*report, "rm3SAJ"), "rm3SAJ/data/etc: a symbolic link"));
+  CHECK(Contains(Errors(*report, "a5AEr5"), "its ancestor rm3SAJ was not imported"));
+  CHECK(report->imported == std::vector<std::string>{"HzaTkK", "6qjs64"});
+}
+
+TEST_CASE("With a broken storage.sqlite the folders are scanned, and export still reproduces the golden") {
+  TempDir tmp;
+  std::string src = CopyGolden(tmp);
+  WriteFile(src + "/storage.sqlite", "this is not a database, and it is long enough to look like one");
+  Store store = OpenStore(tmp.Sub("store"));
+  auto report = Import(store, src, {.recorded_root = kGoldenRoot});
+  REQUIRE(report.ok());
+  INFO(report->ToString());
+  CHECK(report->scanned_folders);
+  REQUIRE(report->problems.size() == 1);
+  CHECK(report->problems[0].path == "storage.sqlite");
+  CHECK(!report->problems[0].fatal);
+  CHECK(report->failed.empty());
+  CHECK(report->imported.size() == 5);
+  CHECK(report->executions == 4);
+  auto stats = Export(store, tmp.Sub("out"));
+  REQUIRE(stats.ok());
+  CHECK(Tree(tmp.Sub("out")) == Tree(kGolden));
+  CHECK(MachinableContent(tmp.Sub("out/storage.sqlite"), tmp.Sub("out")) ==
+        MachinableContent(kGolden + "/storage.sqlite", kGoldenRoot));
+}
+
+TEST_CASE("Integers beyond 64 bits survive import and export") {
+  TempDir tmp;
+  std::string src = CopyGolden(tmp);
+  std::string line =
+      R"({"__timestamp": "2023-02-24T10:00:15-05:00", "big": 123456789012345678901234567890, "neg": -99999999999999999999})";
+  Append(src + "/rm3SAJ/records/validation.jsonl", line + "\n");
+  Store store = OpenStore(tmp.Sub("store"));
+  auto report = Import(store, src);
+  REQUIRE(report.ok());
+  CHECK(report->clean());
+  auto stats = Export(store, tmp.Sub("out"));
+  REQUIRE(stats.ok());
+  CHECK(ReadFile(tmp.Sub("out/rm3SAJ/records/validation.jsonl")) == ReadFile(src + "/rm3SAJ/records/validation.jsonl"));
+}
+
+TEST_CASE("An id already used by another experiment is not imported over it") {
+  TempDir tmp;
+  Store store = OpenStore(tmp.Sub("store"));
+  REQUIRE(store.Create({.module = "other", .timestamp = 5, .id = "UM9Dki"}).ok());
+  auto report = Import(store, kGolden);
+  REQUIRE(report.ok());
+  CHECK(report->failed == std::vector<std::string>{"UM9Dki"});
+  CHECK(Contains(Errors(*report, "UM9Dki"), "already used in the store by an experiment with timestamp 5"));
+  CHECK(store.Find("UM9Dki")->module == "other");
+}
+
+TEST_CASE("Import refuses a missing source, a file, and a read-only store") {
+  TempDir tmp;
+  Store store = OpenStore(tmp.Sub("store"));
+  CHECK(Code(Import(store, tmp.Sub("missing"))) == "NotFound");
+  WriteFile(tmp.Sub("file"), "x");
+  CHECK(Code(Import(store, tmp.Sub("file"))) == "InvalidArgument");
+  REQUIRE(store.Close().ok());
+  auto reader = Store::Open({.read_only = true}, tmp.Sub("store"));
+  REQUIRE(reader.ok());
+  CHECK(Code(Import(*reader, kGolden)) == "InvalidArgument");
+}
+
+TEST_CASE("Lost details are reported as warnings") {
+  TempDir tmp;
+  std::string src = CopyGolden(tmp);
+  std::string model = ReadFile(src + "/UM9Dki/experiment.json");
+  model.replace(model.find("[\"machinable.experiment\", \"machinable.element\"]"),
+                std::string("[\"machinable.experiment\", \"machinable.element\"]").size(),
+                "[\"lab.base\", \"machinable.experiment\", \"machinable.element\"]");
+  WriteFile(src + "/UM9Dki/experiment.json", model);
+  Store store = OpenStore(tmp.Sub("store"));
+  auto report = Import(store, src);
+  REQUIRE(report.ok());
+  CHECK(report->failed.empty());
+  REQUIRE(report->problems.size() == 1);
+  CHECK(!report->problems[0].fatal);
+  CHECK(report->problems[0].path == "UM9Dki/experiment.json");
+  CHECK(report->problems[0].message.find("will be exported differently") != std::string::npos);
+}
+
+TEST_CASE("The recorded root is the folder of the non-derived experiments") {
+  using internal::DetectRoot;
+  CHECK(DetectRoot({}) == "");
+  CHECK(DetectRoot({{"rm3SAJ", "/srv/lab/storage/rm3SAJ"},
+                    {"a5AEr5", "/srv/lab/storage/rm3SAJ/derived/a5AEr5"},
+                    {"HzaTkK", "/srv/lab/storage/HzaTkK"}}) == "/srv/lab/storage");
+  CHECK(DetectRoot({{"a5AEr5", "/x/rm3SAJ/derived/a5AEr5"}}) == "/x");
+  CHECK(DetectRoot({{"a5AEr5", "/x/rm3SAJ/derived/b5AEr5/derived/a5AEr5"}}) == "/x");
+  CHECK(DetectRoot({{"rm3SAJ", "/rm3SAJ"}}) == "/");
+  // A row that does not follow the layout does not vote.
+  CHECK(DetectRoot({{"rm3SAJ", "/a/rm3SAJ"}, {"HzaTkK", "/a/HzaTkK"}, {"UM9Dki", "/b/c"}}) == "/a");
+}
+
+}  // TEST_SUITE
+
+}  // namespace
+}  // namespace labstore::test
