@@ -76,8 +76,10 @@ struct ColumnData {
   // type. kJson: nested JSON, or values of several types, each given as its
   // JSON text (17, 2.5, "text", [1]). kNull: only nulls.
   ValueType type = ValueType::kNull;
-  std::vector<uint8_t> valid;    // 1: the row has a non-null value here
-  std::vector<uint8_t> present;  // 1: the row has this column (null or not)
+  // The masks: one byte per row, 1 = yes; or EMPTY when every row is a yes
+  // (the common dense column has neither). Use IsValid / IsPresent.
+  std::vector<uint8_t> valid;    // the row has a non-null value here
+  std::vector<uint8_t> present;  // the row has this column (null or not)
   std::vector<int64_t> ints;     // kInt64: one per row, 0 where !valid
   std::vector<double> doubles;   // kDouble: one per row, 0.0 where !valid
   std::vector<uint8_t> bools;    // kBool: one per row (0/1), 0 where !valid
@@ -85,6 +87,8 @@ struct ColumnData {
   std::vector<uint64_t> offsets;
   std::string bytes;
 
+  bool IsValid(size_t row) const { return valid.empty() ? type != ValueType::kNull : valid[row] != 0; }
+  bool IsPresent(size_t row) const { return present.empty() || present[row] != 0; }
   std::string_view StringAt(size_t row) const {
     return std::string_view(bytes).substr(offsets[row], offsets[row + 1] - offsets[row]);
   }

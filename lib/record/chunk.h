@@ -168,6 +168,10 @@ inline void PutVarint(std::string* dst, uint64_t v) {
 
 // Reads a varint at *p (< end); false if truncated or longer than 10 bytes.
 inline bool GetVarint(const char** p, const char* end, uint64_t* v) {
+  if (*p < end && static_cast<unsigned char>(**p) < 0x80) [[likely]] {
+    *v = static_cast<unsigned char>(*(*p)++);
+    return true;
+  }
   uint64_t result = 0;
   for (int shift = 0; shift <= 63 && *p < end; shift += 7) {
     uint64_t byte = static_cast<unsigned char>(**p);

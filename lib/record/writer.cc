@@ -32,6 +32,7 @@
 #include "labstore/record_reader.h"
 #include "labstore/store.h"
 #include "record/chunk.h"
+#include "record/clock.h"
 #include "record/read.h"
 #include "record/scope.h"
 #include "store/store_state.h"
@@ -55,12 +56,6 @@ struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
-
-int64_t ClockMicros() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
-}
 
 size_t CellBytes(const Value& v) {
   if (v.type() == ValueType::kString) return v.as_string().size();
@@ -91,6 +86,7 @@ struct RecordWriter::Impl {
   int64_t deadline = INT64_MAX;  // clock micros at which `building` must be flushed
   int64_t offset_until = 0;      // utc offset valid until this clock micros
   int32_t utc_offset = 0;
+  internal::RowClock clock;
   bool saved_any = false;
   bool closed = false;
   std::atomic<uint64_t> accepted{0};
@@ -368,7 +364,7 @@ struct RecordWriter::Impl {
 
   void TryIdleFlush() {
     if (!TryLockRow()) return;  // the caller is building a row or saving: its Save checks the deadline
-    if (building->rows > 0 && ClockMicros() >= deadline) Seal();
+    if (building->rows > 0 && internal::RealtimeMicros() >= deadline) Seal();
     UnlockRow();
   }
 
@@ -636,14 +632,14 @@ Status RecordWriter::Save(bool force) {
   ChunkBuffer& b = *w.building;
   int64_t now;
   if (!w.row_ts) [[likely]] {
-    now = ClockMicros();
+    now = w.clock.NowMicros();
     if (now >= w.offset_until) [[unlikely]] w.RefreshOffset(now);
     b.micros[w.row] = now;
     b.utc_offsets[w.row] = w.utc_offset;
   } else {
     b.micros[w.row] = w.row_ts->unix_micros;
     b.utc_offsets[w.row] = w.row_ts->utc_offset_seconds;
-    now = ClockMicros();
+    now = internal::RealtimeMicros();
   }
   b.rows = ++w.row;
   w.saved_any = true;

@@ -81,9 +81,9 @@ TEST_CASE("kill -9 at random moments loses no stored row and never half a row") 
     const ColumnData* j = cols->Find("j");
     bool ok = true;
     for (uint64_t k = 0; k < rows && ok; ++k) {
-      ok = n->valid[k] && n->ints[k] == static_cast<int64_t>(k) && x->valid[k] && x->doubles[k] == k / 2.0 &&
-           s->present[k] == (k % 3 == 0) && (k % 3 != 0 || s->StringAt(k) == "row-" + std::to_string(k)) &&
-           j->present[k] == (k % 7 == 0) &&
+      ok = n->IsValid(k) && n->ints[k] == static_cast<int64_t>(k) && x->IsValid(k) && x->doubles[k] == k / 2.0 &&
+           s->IsPresent(k) == (k % 3 == 0) && (k % 3 != 0 || s->StringAt(k) == "row-" + std::to_string(k)) &&
+           j->IsPresent(k) == (k % 7 == 0) &&
            (k % 7 != 0 || j->StringAt(k) == "[" + std::to_string(k) + ",\"" + std::to_string(k) + "\"]");
       if (!ok) FAIL_CHECK("row " << k << " is wrong after trial " << t);
     }

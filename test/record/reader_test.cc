@@ -77,7 +77,7 @@ TEST_CASE("Ranges: from row n, the last n, clipped, across chunk boundaries") {
     for (uint64_t k = 0; k < c.count; ++k) {
       uint64_t row = c.first + k;
       CHECK(cols->Find("i")->ints[k] == int64_t(row));
-      CHECK(cols->Find("x")->valid[k] == (row % 3 == 0));
+      CHECK(cols->Find("x")->IsValid(k) == (row % 3 == 0));
       CHECK(cols->Find("x")->doubles[k] == (row % 3 == 0 ? row / 4.0 : 0.0));
       CHECK(cols->timestamps[k] == rows[k].timestamp.unix_micros);
     }

@@ -71,8 +71,8 @@ TEST_CASE("Every value type round-trips through a writer and the readers") {
   CHECK(v->StringAt(8) == "-Infinity");
   CHECK(v->StringAt(13) == "true");
   CHECK(v->StringAt(15) == "\"\"");
-  CHECK(v->valid[19] == 0);
-  CHECK(v->present[19] == 1);
+  CHECK(!v->IsValid(19));
+  CHECK(v->IsPresent(19));
   CHECK(v->StringAt(20) == R"({"a":{"y":[1],"z":0},"b":[1,2.5,"x",null,false]})");
   const ColumnData* i = cols->Find("i");
   REQUIRE(i != nullptr);
@@ -108,14 +108,14 @@ TEST_CASE("Typed columns keep each type, with null and presence masks") {
   CHECK(cs.type == ValueType::kString);
   for (int64_t i = 0; i < 50; ++i) {
     CAPTURE(i);
-    CHECK(cn.present[i] == (i % 3 != 0));
-    CHECK(cn.valid[i] == (i % 3 != 0));
+    CHECK(cn.IsPresent(i) == (i % 3 != 0));
+    CHECK(cn.IsValid(i) == (i % 3 != 0));
     CHECK(cn.ints[i] == (i % 3 != 0 ? i * 1000003 - 25 : 0));
-    CHECK(cd.present[i] == 1);
-    CHECK(cd.valid[i] == (i % 5 != 0));
+    CHECK(cd.IsPresent(i) == 1);
+    CHECK(cd.IsValid(i) == (i % 5 != 0));
     CHECK(cd.doubles[i] == (i % 5 != 0 ? i * 0.5 : 0.0));
     CHECK(cb.bools[i] == (i % 2 == 0));
-    CHECK(cs.valid[i] == (i % 4 == 1));
+    CHECK(cs.IsValid(i) == (i % 4 == 1));
     CHECK(cs.StringAt(i) == (i % 4 == 1 ? std::string(static_cast<size_t>(i), 'x') : ""));
   }
   auto info = GetScope(store, id, "default");
@@ -149,6 +149,11 @@ TEST_CASE("Rows may differ in their columns; a new column may appear at any row"
   REQUIRE(cols.ok());
   CHECK(cols->Find("late")->present == std::vector<uint8_t>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1});
   CHECK(cols->Find("last")->present == std::vector<uint8_t>{0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+  // A column every row has carries no masks.
+  CHECK(cols->Find("a")->present.empty());
+  CHECK(cols->Find("a")->valid.empty());
+  CHECK(cols->Find("a")->IsValid(3));
+  CHECK(cols->Find("late")->valid == cols->Find("late")->present);
 }
 
 TEST_CASE("A null cell is present; an unset cell is absent") {
