@@ -27,8 +27,10 @@
 //    count are written in one atomic batch, so the store always opens cleanly.
 //  - With RecordOptions::sync, a chunk is stored only after it has been
 //    fsync'ed: stored rows then also survive a machine crash or power loss.
-//    Without sync (the default) a machine crash may lose rows stored in about
-//    the last second (what the operating system had not yet written).
+//    Without sync (the default) stored rows survive any crash of the process;
+//    a machine crash may lose the rows stored in the last seconds (what the
+//    operating system had not yet written to disk, typically up to 30 s) —
+//    still whole chunks, in order, never a damaged store.
 //  - A failed background write (disk full, I/O error) is reported by the next
 //    Save(), Flush() or Close(); rows accepted after it are refused.
 //

@@ -111,6 +111,12 @@ struct RecordColumns {
 //   for (size_t i = 0; i < c->rows; ++i) if (loss->valid[i]) sum += loss->doubles[i];
 Result<RecordColumns> ReadColumns(const Store& store, std::string_view experiment_id, std::string_view scope,
                                   const RowRange& range = {});
+// The same into `*out`, reusing the memory its vectors hold: reading windows
+// of a large scope (or polling the last rows) this way allocates nothing once
+// the vectors have grown, and runs about twice as fast as fresh reads, whose
+// cost is half page faults. On error *out is unspecified.
+Status ReadColumns(const Store& store, std::string_view experiment_id, std::string_view scope, const RowRange& range,
+                   RecordColumns* out);
 
 // Iterates the rows of a scope in order, decoding one chunk at a time.
 class RecordReader {

@@ -1,7 +1,4 @@
 // Reading records: scope metadata, chunk scanning, rows and typed columns.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
 #include <unordered_map>
@@ -255,35 +252,18 @@ const ColumnData* RecordColumns::Find(std::string_view name) const {
 
 namespace {
 
-// Large output arrays are filled once, front to back: backing them with huge
-// pages (where the kernel allows it on request, THP "madvise") saves most of
-// the page faults, which otherwise cost about as much as decoding.
-template <typename T>
-void ReserveLarge(std::vector<T>* v, size_t n) {
-  v->reserve(n);
-#if defined(MADV_HUGEPAGE)
-  const size_t bytes = v->capacity() * sizeof(T);
-  if (bytes >= (8u << 20)) {
-    const uintptr_t page = 2u << 20;
-    uintptr_t begin = (reinterpret_cast<uintptr_t>(v->data()) + page - 1) & ~(page - 1);
-    uintptr_t end = (reinterpret_cast<uintptr_t>(v->data()) + bytes) & ~(page - 1);
-    if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-  }
-#endif
-}
-
 // Appends one chunk's rows to one output column. Masks stay empty while every
 // row so far is a yes and are materialized at the first no.
 class ColumnAppender {
  public:
   ColumnAppender(ColumnData* out, size_t rows) : out_(out) {
     switch (out->type) {
-      case ValueType::kInt64: ReserveLarge(&out->ints, rows); break;
-      case ValueType::kDouble: ReserveLarge(&out->doubles, rows); break;
-      case ValueType::kBool: ReserveLarge(&out->bools, rows); break;
+      case ValueType::kInt64: out->ints.reserve(rows); break;
+      case ValueType::kDouble: out->doubles.reserve(rows); break;
+      case ValueType::kBool: out->bools.reserve(rows); break;
       case ValueType::kString:
       case ValueType::kJson:
-        ReserveLarge(&out->offsets, rows + 1);
+        out->offsets.reserve(rows + 1);
         out->offsets.push_back(0);
         break;
       case ValueType::kNull: break;
@@ -404,16 +384,18 @@ class ColumnAppender {
 
 }  // namespace
 
-Result<RecordColumns> ReadColumns(const Store& store, std::string_view experiment_id, std::string_view scope,
-                                  const RowRange& range) {
+Status ReadColumns(const Store& store, std::string_view experiment_id, std::string_view scope, const RowRange& range,
+                   RecordColumns* result) {
   ChunkScanner scan;
   LABSTORE_RETURN_IF_ERROR(scan.Open(*store.state(), experiment_id, scope, range));
-  RecordColumns out;
+  RecordColumns& out = *result;
   out.first_row = scan.begin();
   out.rows = scan.end() - scan.begin();
   const size_t rows = out.rows;
-  ReserveLarge(&out.timestamps, rows);
-  ReserveLarge(&out.utc_offsets, rows);
+  out.timestamps.clear();
+  out.utc_offsets.clear();
+  out.timestamps.reserve(rows);
+  out.utc_offsets.reserve(rows);
   const size_t ncols = scan.meta().columns.size();
   out.columns.resize(ncols);
   std::unordered_map<std::string_view, size_t> index;
@@ -423,6 +405,14 @@ Result<RecordColumns> ReadColumns(const Store& store, std::string_view experimen
     ColumnData& c = out.columns[i];
     c.name = scan.meta().columns[i].first;
     c.type = scan.meta().columns[i].second;
+    // Keep the capacity of a reused result.
+    c.valid.clear();
+    c.present.clear();
+    c.ints.clear();
+    c.doubles.clear();
+    c.bools.clear();
+    c.offsets.clear();
+    c.bytes.clear();
     index.emplace(c.name, i);
     appenders.emplace_back(&c, rows);
   }
@@ -454,7 +444,13 @@ Result<RecordColumns> ReadColumns(const Store& store, std::string_view experimen
       if (!s.ok()) return damaged(s.message());
     }
   }
-  if (!scan.status().ok()) return scan.status();
+  return scan.status();
+}
+
+Result<RecordColumns> ReadColumns(const Store& store, std::string_view experiment_id, std::string_view scope,
+                                  const RowRange& range) {
+  RecordColumns out;
+  LABSTORE_RETURN_IF_ERROR(ReadColumns(store, experiment_id, scope, range, &out));
   return out;
 }
 

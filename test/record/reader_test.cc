@@ -53,6 +53,7 @@ TEST_CASE("Ranges: from row n, the last n, clipped, across chunk boundaries") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
   std::string id = Fill(store, 100, 7);
+  RecordColumns reused;  // one result read into again and again
   struct Case {
     RowRange range;
     uint64_t first, count;
@@ -81,6 +82,14 @@ TEST_CASE("Ranges: from row n, the last n, clipped, across chunk boundaries") {
       CHECK(cols->Find("x")->doubles[k] == (row % 3 == 0 ? row / 4.0 : 0.0));
       CHECK(cols->timestamps[k] == rows[k].timestamp.unix_micros);
     }
+    REQUIRE(ReadColumns(store, id, "default", c.range, &reused).ok());
+    CHECK(reused.first_row == cols->first_row);
+    CHECK(reused.rows == cols->rows);
+    CHECK(reused.timestamps == cols->timestamps);
+    CHECK(reused.Find("i")->ints == cols->Find("i")->ints);
+    CHECK(reused.Find("x")->doubles == cols->Find("x")->doubles);
+    CHECK(reused.Find("x")->valid == cols->Find("x")->valid);
+    CHECK(reused.Find("x")->present == cols->Find("x")->present);
     auto reader = RecordReader::Open(store, id, "default", c.range);
     REQUIRE(reader.ok());
     CHECK(reader->size() == c.count);

@@ -1,0 +1,340 @@
+// record_bench: what logging a row costs with labstore and with the
+// alternatives (DESIGN.md, "Performance targets"), measured in one run.
+//
+//   record_bench [--rows N] [--runs R] [--json] [--no-peers] [--sweep]
+//
+// Every method logs the same N rows (default 10,000,000) of the five-column
+// row {iteration: int, loss, accuracy, lr: double, phase: string} plus a
+// clock_gettime timestamp per row:
+//   labstore (default)   RecordWriter, default RecordOptions (WAL on, no sync)
+//   labstore (sync)      the same with RecordOptions::sync (fsync per chunk)
+//   RocksDB per row      one key per row, WriteBatch of 1000, WAL on, no sync
+//   SQLite WAL           typed table, INTEGER PRIMARY KEY, transaction per 1000
+//   JSON lines           fmt::format_to + fwrite per row
+// Time runs from the first row to the point where every row is handed to the
+// storage (labstore: RecordWriter::Close returned; peers: last batch/commit
+// /fflush returned). MB/s is bytes on disk (after closing) per second of
+// logging. With --runs R the methods run R times interleaved and medians are
+// reported. --sweep also measures labstore's chunk sizes and codecs.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "bench_util.h"
+#include "labstore/labstore.h"
+#include "labstore/record.h"
+#include "labstore/record_reader.h"
+#include "peers_record.h"
+#include "store/store_state.h"
+
+namespace labstore::bench {
+namespace {
+
+void Die(const std::string& what) {
+  std::fprintf(stderr, "record_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+uint64_t RssBytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;
+  }
+  return 0;
+}
+
+struct LabstoreResult {
+  double seconds = 0;
+  uint64_t disk_bytes = 0;
+  double read_seconds = 0;    // into a fresh RecordColumns
+  double reread_seconds = 0;  // again, into the same RecordColumns (memory reused)
+};
+
+LabstoreResult RunLabstore(const BenchRows& rows, uint64_t n, const RecordOptions& options, bool read_back) {
+  ScratchDir dir("record");
+  std::string path = dir.path() + "/store";
+  auto store = Store::Open({}, path);
+  if (!store.ok()) Die(store.status().ToString());
+  auto e = store->Create({.module = "record_bench"});
+  if (!e.ok()) Die(e.status().ToString());
+  LabstoreResult r;
+  auto start = std::chrono::steady_clock::now();
+  {
+    auto w = RecordWriter::Open(*store, e->id, "default", options);
+    if (!w.ok()) Die(w.status().ToString());
+    ColumnId it = w->Column("iteration").value(), loss = w->Column("loss").value(),
+             acc = w->Column("accuracy").value(), lr = w->Column("lr").value(), phase = w->Column("phase").value();
+    for (uint64_t i = 0; i < n; ++i) {
+      w->Set(it, rows.iteration(i));
+      w->Set(loss, rows.loss(i));
+      w->Set(acc, rows.accuracy(i));
+      w->Set(lr, rows.lr(i));
+      w->Set(phase, rows.phase(i));
+      if (!w->Save().ok()) Die("Save failed");
+    }
+    Status s = w->Close();
+    if (!s.ok()) Die(s.ToString());
+  }
+  r.seconds = SecondsSince(start);
+  if (read_back) {
+    auto t = std::chrono::steady_clock::now();
+    auto cols = ReadColumns(*store, e->id, "default");
+    r.read_seconds = SecondsSince(t);
+    if (!cols.ok()) Die(cols.status().ToString());
+    if (cols->rows != n || cols->Find("iteration")->ints[n - 1] != static_cast<int64_t>(n - 1) ||
+        cols->Find("phase")->StringAt(9) != "validation") {
+      Die("read-back returned wrong rows");
+    }
+    t = std::chrono::steady_clock::now();
+    Status again = ReadColumns(*store, e->id, "default", {}, &*cols);
+    r.reread_seconds = SecondsSince(t);
+    if (!again.ok() || cols->rows != n) Die("second read-back failed");
+  }
+  if (!store->Close().ok()) Die("close failed");
+  r.disk_bytes = DirectoryBytes(path);
+  return r;
+}
+
+double Median(std::vector<double> v) { return Quantile(v, 0.5); }
+
+// The writer's memory, measured in a child forked before anything else ran
+// (a clean heap): RSS growth over the store opened and empty, and the part of
+// it that is RocksDB's memtables (bounded by write_buffer_size).
+struct MemoryResult {
+  double rss_1m = 0, rss_half = 0, rss_end = 0, memtable_1m = 0, memtable_end = 0;
+};
+
+MemoryResult MeasureMemory(const BenchRows& rows, uint64_t n) {
+  int fd[2];
+  if (::pipe(fd) != 0) Die("pipe failed");
+  pid_t pid = ::fork();
+  if (pid < 0) Die("fork failed");
+  MemoryResult r;
+  if (pid == 0) {
+    ::close(fd[0]);
+    ScratchDir dir("record-mem");
+    auto store = Store::Open({}, dir.path() + "/store");
+    if (!store.ok()) ::_exit(1);
+    auto e = store->Create({.module = "record_bench"});
+    if (!e.ok()) ::_exit(1);
+    auto memtables = [&] {
+      uint64_t v = 0;
+      store->state()->db->GetIntProperty(store->state()->handle(internal::kCfRecords), "rocksdb.cur-size-all-mem-tables", &v);
+      return static_cast<double>(v);
+    };
+    const double base = static_cast<double>(RssBytes());
+    {
+      auto w = RecordWriter::Open(*store, e->id, "default");
+      if (!w.ok()) ::_exit(1);
+      ColumnId it = w->Column("iteration").value(), loss = w->Column("loss").value(),
+               acc = w->Column("accuracy").value(), lr = w->Column("lr").value(), phase = w->Column("phase").value();
+      for (uint64_t i = 0; i < n; ++i) {
+        w->Set(it, rows.iteration(i));
+        w->Set(loss, rows.loss(i));
+        w->Set(acc, rows.accuracy(i));
+        w->Set(lr, rows.lr(i));
+        w->Set(phase, rows.phase(i));
+        if (!w->Save().ok()) ::_exit(1);
+        if (i + 1 == n / 2) r.rss_half = static_cast<double>(RssBytes()) - base;
+        if (i + 1 == std::min<uint64_t>(n, 1000000)) {
+          r.rss_1m = static_cast<double>(RssBytes()) - base;
+          r.memtable_1m = memtables();
+        }
+      }
+      r.rss_end = static_cast<double>(RssBytes()) - base;
+      r.memtable_end = memtables();
+      (void)w->Close();
+    }
+    if (::write(fd[1], &r, sizeof r) != static_cast<ssize_t>(sizeof r)) ::_exit(1);
+    ::_exit(0);
+  }
+  ::close(fd[1]);
+  if (::read(fd[0], &r, sizeof r) != static_cast<ssize_t>(sizeof r)) Die("memory measurement failed");
+  ::close(fd[0]);
+  int status;
+  ::waitpid(pid, &status, 0);
+  return r;
+}
+
+struct Method {
+  std::string name;
+  std::vector<double> seconds;
+  std::vector<double> bytes;
+};
+
+}  // namespace
+}  // namespace labstore::bench
+
+int main(int argc, char** argv) {
+  using namespace labstore;
+  using namespace labstore::bench;
+  uint64_t n = 10000000;
+  int runs = 1;
+  bool json = false, peers = true, sweep = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--rows" && i + 1 < argc) n = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--json") json = true;
+    else if (a == "--no-peers") peers = false;
+    else if (a == "--sweep") sweep = true;
+    else {
+      std::fprintf(stderr, "usage: record_bench [--rows N] [--runs R] [--json] [--no-peers] [--sweep]\n");
+      return 2;
+    }
+  }
+  if (n < 1000) n = 1000;
+  BenchRows rows(n);
+  const MemoryResult mem = MeasureMemory(rows, n);  // first: no threads yet, clean heap
+
+  std::vector<Method> table = {{"labstore (default)", {}, {}}, {"labstore (sync)", {}, {}}};
+  if (peers) {
+    table.push_back({"RocksDB, key per row, batch 1000", {}, {}});
+    table.push_back({"SQLite WAL, txn 1000", {}, {}});
+    table.push_back({"JSON lines, fmt + fwrite", {}, {}});
+  }
+  std::vector<double> read_seconds, reread_seconds;
+  for (int run = 0; run < runs; ++run) {
+    LabstoreResult d = RunLabstore(rows, n, {}, true);
+    table[0].seconds.push_back(d.seconds);
+    table[0].bytes.push_back(static_cast<double>(d.disk_bytes));
+    read_seconds.push_back(d.read_seconds);
+    reread_seconds.push_back(d.reread_seconds);
+    LabstoreResult s = RunLabstore(rows, n, {.sync = true}, false);
+    table[1].seconds.push_back(s.seconds);
+    table[1].bytes.push_back(static_cast<double>(s.disk_bytes));
+    if (peers) {
+      PeerResult p;
+      {
+        ScratchDir dir("rocksdb");
+        p = RunRocksDbPerRow(rows, n, dir.path() + "/db");
+      }
+      table[2].seconds.push_back(p.seconds);
+      table[2].bytes.push_back(static_cast<double>(p.disk_bytes));
+      {
+        ScratchDir dir("sqlite");
+        p = RunSqlite(rows, n, dir.path());
+      }
+      table[3].seconds.push_back(p.seconds);
+      table[3].bytes.push_back(static_cast<double>(p.disk_bytes));
+      {
+        ScratchDir dir("jsonl");
+        p = RunJsonLines(rows, n, dir.path());
+      }
+      table[4].seconds.push_back(p.seconds);
+      table[4].bytes.push_back(static_cast<double>(p.disk_bytes));
+    }
+  }
+
+  const double dn = static_cast<double>(n);
+  auto rate = [&](const Method& r) { return dn / Median(r.seconds); };
+  const double lab_rate = rate(table[0]);
+  const double read_rate = dn / Median(read_seconds);
+  const double reread_rate = dn / Median(reread_seconds);
+  const double mib = 1024.0 * 1024.0;
+
+  struct SweepRow {
+    std::string name;
+    double rate, bytes_per_row;
+  };
+  std::vector<SweepRow> sweep_rows;
+  if (sweep) {
+    for (uint32_t chunk : {1024u, 4096u, 16384u, 65536u}) {
+      for (Compression c : {Compression::kLz4, Compression::kZstd, Compression::kNone}) {
+        if (chunk != 16384 && c != Compression::kLz4) continue;
+        std::vector<double> secs, bytes;
+        for (int run = 0; run < runs; ++run) {
+          LabstoreResult r = RunLabstore(rows, n, {.flush_rows = chunk, .compression = c}, false);
+          secs.push_back(r.seconds);
+          bytes.push_back(static_cast<double>(r.disk_bytes));
+        }
+        const char* codec = c == Compression::kLz4 ? "lz4" : c == Compression::kZstd ? "zstd" : "none";
+        sweep_rows.push_back({fmt::format("flush_rows {:>6}, {}", chunk, codec), dn / Median(secs), Median(bytes) / dn});
+      }
+    }
+  }
+
+  if (json) {
+    std::string out = fmt::format("{{\"rows\": {}, \"runs\": {}, \"methods\": [", n, runs);
+    for (size_t i = 0; i < table.size(); ++i) {
+      const Method& r = table[i];
+      out += fmt::format("{}{{\"name\": \"{}\", \"rows_per_s\": {:.0f}, \"mb_per_s\": {:.1f}, \"bytes_per_row\": {:.2f}, "
+                         "\"labstore_ratio\": {:.2f}}}",
+                         i ? ", " : "", r.name, rate(r), Median(r.bytes) / mib / Median(r.seconds), Median(r.bytes) / dn,
+                         lab_rate / rate(r));
+    }
+    out += fmt::format("], \"read_back_rows_per_s\": {:.0f}, \"read_back_reused_rows_per_s\": {:.0f}, "
+                       "\"writer_rss_mib_after_1m\": {:.1f}, \"writer_rss_mib_after_half\": {:.1f}, \"writer_rss_mib_after_all\": {:.1f}, "
+                       "\"memtables_mib_after_1m\": {:.1f}, \"memtables_mib_after_all\": {:.1f}",
+                       read_rate, reread_rate, mem.rss_1m / mib, mem.rss_half / mib, mem.rss_end / mib, mem.memtable_1m / mib,
+                       mem.memtable_end / mib);
+    if (!sweep_rows.empty()) {
+      out += ", \"sweep\": [";
+      for (size_t i = 0; i < sweep_rows.size(); ++i) {
+        out += fmt::format("{}{{\"name\": \"{}\", \"rows_per_s\": {:.0f}, \"bytes_per_row\": {:.2f}}}", i ? ", " : "",
+                           sweep_rows[i].name, sweep_rows[i].rate, sweep_rows[i].bytes_per_row);
+      }
+      out += "]";
+    }
+    out += "}\n";
+    std::fputs(out.c_str(), stdout);
+    return 0;
+  }
+
+  std::printf("record_bench: %llu rows of {iteration, loss, accuracy, lr, phase} + timestamp; %s of %d run%s\n\n",
+              static_cast<unsigned long long>(n), runs > 1 ? "medians" : "one", runs, runs > 1 ? "s" : "");
+  std::printf("| %-34s | %10s | %8s | %9s | %12s |\n", "method", "rows/s", "MB/s", "bytes/row", "labstore is");
+  std::printf("|%s|%s|%s|%s|%s|\n", std::string(36, '-').c_str(), std::string(11, '-').c_str() + 0,
+              std::string(10, '-').c_str(), std::string(11, '-').c_str(), std::string(14, '-').c_str());
+  for (const Method& r : table) {
+    std::printf("| %-34s | %8.2f M | %8.1f | %9.2f | %11.2fx |\n", r.name.c_str(), rate(r) / 1e6,
+                Median(r.bytes) / mib / Median(r.seconds), Median(r.bytes) / dn, lab_rate / rate(r));
+  }
+  std::printf("\nread-back into typed columns (ReadColumns): %.1f M rows/s fresh, %.1f M rows/s into a reused result\n",
+              read_rate / 1e6, reread_rate / 1e6);
+  std::printf("writer memory (RSS growth in a clean process): +%.1f MiB after 1 M rows, +%.1f MiB after %llu,"
+              " +%.1f MiB after %llu;\n  RocksDB memtables (bounded by write_buffer_size 64 MiB x 2): %.1f MiB after 1 M rows,"
+              " %.1f MiB at the end\n",
+              mem.rss_1m / mib, mem.rss_half / mib, static_cast<unsigned long long>(n / 2), mem.rss_end / mib,
+              static_cast<unsigned long long>(n), mem.memtable_1m / mib, mem.memtable_end / mib);
+  if (!sweep_rows.empty()) {
+    std::printf("\n| %-28s | %10s | %9s |\n|%s|%s|%s|\n", "labstore chunk / codec", "rows/s", "bytes/row",
+                std::string(30, '-').c_str(), std::string(12, '-').c_str(), std::string(11, '-').c_str());
+    for (const SweepRow& s : sweep_rows) {
+      std::printf("| %-28s | %8.2f M | %9.2f |\n", s.name.c_str(), s.rate / 1e6, s.bytes_per_row);
+    }
+  }
+  std::printf("\ntargets (DESIGN.md):\n");
+  auto target = [](const char* what, bool met, const std::string& detail) {
+    std::printf("  %-44s %s  %s\n", what, met ? "met   " : "MISSED", detail.c_str());
+  };
+  target(">= 10 M rows/s", lab_rate >= 10e6, fmt::format("{:.2f} M rows/s", lab_rate / 1e6));
+  if (peers) {
+    target(">= 5x RocksDB key per row", lab_rate / rate(table[2]) >= 5, fmt::format("{:.2f}x", lab_rate / rate(table[2])));
+    target(">= 15x SQLite", lab_rate / rate(table[3]) >= 15, fmt::format("{:.2f}x", lab_rate / rate(table[3])));
+    target(">= 1.5x JSON lines", lab_rate / rate(table[4]) >= 1.5, fmt::format("{:.2f}x", lab_rate / rate(table[4])));
+    double disk_ratio = Median(table[0].bytes) / Median(table[4].bytes);
+    target("disk <= 0.5x JSON lines", disk_ratio <= 0.5, fmt::format("{:.2f}x", disk_ratio));
+  }
+  target("read-back >= 50 M rows/s", read_rate >= 50e6,
+         fmt::format("{:.1f} M rows/s fresh, {:.1f} M rows/s reused", read_rate / 1e6, reread_rate / 1e6));
+  // Flat: memory grows while RocksDB's records memtables fill (write_buffer_size
+  // 64 MiB, up to two of them) and then stays; labstore's writer itself holds
+  // two chunk buffers. Met when growth past 1 M rows stays within that budget.
+  target("writer memory flat (memtables aside)", mem.rss_end <= mem.rss_1m + 144 * mib,
+         fmt::format("+{:.1f} MiB at 1 M, +{:.1f} MiB at n/2, +{:.1f} MiB at n rows", mem.rss_1m / mib,
+                     mem.rss_half / mib, mem.rss_end / mib));
+  return 0;
+}
