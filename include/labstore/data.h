@@ -117,7 +117,9 @@ Status SaveData(Store& store, std::string_view id, std::string_view path, const 
 // experiment.stored is false the encoded file is appended to
 // experiment.pending_files and Store::Commit writes it after storing the
 // experiment (machinable defers such writes the same way). Path and value are
-// checked now.
+// checked now. If a deferred write fails, Commit returns its error with the
+// experiment stored; the files not yet written stay in pending_files and the
+// next Commit retries them.
 Status SaveData(Store& store, Experiment& experiment, std::string_view path, const DataValue& value);
 
 // Reads and decodes "data/<path>". Errors: NotFound (no experiment, or no such

@@ -114,10 +114,8 @@ class RefTxn {
   Status Release(std::string_view hash) {
     auto h = Load(hash);
     if (!h.ok()) return h.status();
-    if ((*h)->refcount == 0) {
-      return Status::Corruption(fmt::format("a file refers to content {} that is not stored", ToHex(hash)));
-    }
-    --(*h)->refcount;
+    // A file whose content is missing (damage) can still be replaced or deleted.
+    if ((*h)->refcount > 0) --(*h)->refcount;
     return Status::OK();
   }
 
@@ -259,14 +257,16 @@ Status Upload::AddChunk(std::string_view chunk) {
   if (!s.ok()) return FromRocks(s, "cannot write a file chunk");
   ++chunks_;
   unflushed_ += chunk.size();
-  if (unflushed_ >= kUploadFlushBytes) return Finish();
+  if (unflushed_ >= kUploadFlushBytes) return Flush(/*wait=*/false);
   return Status::OK();
 }
 
-Status Upload::Finish() {
+Status Upload::Finish() { return Flush(/*wait=*/true); }
+
+Status Upload::Flush(bool wait) {
   unflushed_ = 0;
   rocksdb::FlushOptions fo;
-  fo.wait = true;
+  fo.wait = wait;
   fo.allow_write_stall = true;
   return FromRocks(st_.db->Flush(fo, st_.handle(kCfBlobs)), "cannot flush file chunks");
 }

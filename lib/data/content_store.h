@@ -78,6 +78,8 @@ class Upload {
 
  private:
   Upload(StoreState& st, uint64_t data_id) : st_(st), data_id_(data_id) {}
+  // Starts a flush of the blobs memtable; with `wait`, returns when it is durable.
+  Status Flush(bool wait);
   StoreState& st_;
   uint64_t data_id_;
   uint32_t chunks_ = 0;

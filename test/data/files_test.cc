@@ -236,6 +236,13 @@ TEST_CASE("Content that does not match its hash is Corruption naming the file") 
   big = LoadFile(f.store, f.id, "data/big.bin");
   CHECK(Code(big) == "Corruption");
   CHECK(big.status().message().find("data/big.bin") != std::string::npos);
+  // A file whose content is gone altogether is Corruption too, and can still be deleted.
+  REQUIRE(st->db->Delete({}, st->handle(internal::kCfBlobs), "h" + internal::Hash128("original")).ok());
+  CHECK(LoadFile(f.store, f.id, "data/small.txt").status().message().find(
+            "the content of file \"data/small.txt\" of experiment \"" + f.id + "\" is missing or damaged") == 0);
+  CHECK(DeleteFile(f.store, f.id, "data/small.txt").ok());
+  CHECK(SaveFile(f.store, f.id, "data/big.bin", "repaired").ok());
+  CHECK(Load(f.store, f.id, "data/big.bin") == "repaired");
 }
 
 }  // TEST_SUITE
