@@ -1,0 +1,122 @@
+// Runs the built `labstore` command as a process: every subcommand and error path.
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "labstore/labstore.h"
+#include "test_util.h"
+
+namespace labstore {
+namespace {
+
+using test::TempDir;
+
+// Runs `labstore <args>` with --store `store`; returns the exit code.
+int Run(const std::string& store, const std::string& args, std::string* out) {
+  return test::RunCommand(std::string(LABSTORE_TEST_TOOL) + " --store " + store + " " + args, out);
+}
+
+bool Has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+TEST_SUITE("tool") {
+
+TEST_CASE("labstore --help lists the commands with examples; no subcommand is a usage error") {
+  std::string out;
+  CHECK(test::RunCommand(std::string(LABSTORE_TEST_TOOL) + " --help", &out) == 0);
+  CHECK(Has(out, "demo"));
+  CHECK(Has(out, "Examples:"));
+  CHECK(test::RunCommand(std::string(LABSTORE_TEST_TOOL), &out) == 2);
+  CHECK(test::RunCommand(std::string(LABSTORE_TEST_TOOL) + " frobnicate", &out) == 2);
+  CHECK(test::RunCommand(std::string(LABSTORE_TEST_TOOL) + " ls --bogus", &out) == 2);
+  CHECK(Has(out, "--bogus"));
+}
+
+TEST_CASE("demo in a short mode logs, finds on the second pass, exports, and is idempotent") {
+  TempDir tmp;
+  std::string store = tmp.Sub("s"), dest = tmp.Sub("export");
+  std::string out;
+  REQUIRE(Run(store, "demo --rows 2000 --experiments 3 --export " + dest, &out) == 0);
+  CHECK(Has(out, "ran 3 experiments"));
+  CHECK(Has(out, "second pass"));
+  CHECK(Has(out, "exported 3 experiments"));
+  CHECK(Has(out, "sqlite3 " + dest + "/storage.sqlite"));
+  std::string sql;
+  REQUIRE(test::RunCommand("sqlite3 " + dest + "/storage.sqlite 'SELECT COUNT(*) FROM records_default'", &sql) == 0);
+  CHECK(sql == "6000\n");
+  REQUIRE(Run(store, "demo --rows 2000 --experiments 3 --export " + dest, &out) == 0);
+  CHECK(Has(out, "all 3 experiments were already stored"));
+  auto s = Store::Open({.read_only = true}, store);
+  REQUIRE(s.ok());
+  auto list = s->List();
+  REQUIRE(list.ok());
+  CHECK(list->size() == 3);
+  for (const auto& e : *list) {
+    auto st = s->GetStatus(e.id);
+    REQUIRE(st.ok());
+    CHECK(st->IsFinished());
+  }
+}
+
+TEST_CASE("ls and show list and describe experiments, with --json") {
+  TempDir tmp;
+  std::string store = tmp.Sub("s");
+  std::string id;
+  {
+    Store s = test::OpenStore(store);
+    auto e = s.Create({.module = "estimate_gravity", .config = R"({"time_dilation": 2.0})", .group = "lab/%Y"});
+    REQUIRE(e.ok());
+    id = e->id;
+    REQUIRE(s.MarkStarted(id).ok());
+    REQUIRE(s.Create({.module = "other"}).ok());
+  }
+  std::string out;
+  REQUIRE(Run(store, "ls", &out) == 0);
+  CHECK(Has(out, id));
+  CHECK(Has(out, "other"));
+  CHECK(Has(out, "just now"));
+  REQUIRE(Run(store, "ls --module estimate_gravity --json", &out) == 0);
+  CHECK(Has(out, "\"id\": \"" + id + "\""));
+  CHECK_FALSE(Has(out, "\"other\""));
+  CHECK(Has(out, "\"started_at\": [\"20"));
+  REQUIRE(Run(store, "ls --status finished", &out) == 0);
+  CHECK_FALSE(Has(out, id));
+  REQUIRE(Run(store, "show " + id, &out) == 0);
+  CHECK(Has(out, "experiment " + id));
+  CHECK(Has(out, "estimate_gravity"));
+  REQUIRE(Run(store, "show " + id + " --json", &out) == 0);
+  CHECK(Has(out, "\"config\": {\"time_dilation\":2.0}"));
+}
+
+TEST_CASE("Errors are one line on stderr with exit code 1, never a raw RocksDB message") {
+  TempDir tmp;
+  std::string out;
+  CHECK(Run(tmp.Sub("none"), "ls", &out) == 1);
+  CHECK(Has(out, "labstore: no store at"));
+  CHECK(out.find('\n') == out.size() - 1);
+  Store s = test::OpenStore(tmp.Sub("s"));
+  CHECK(Run(tmp.Sub("s"), "show zzzzzz", &out) == 1);
+  CHECK(Has(out, "no experiment with id \"zzzzzz\""));
+  CHECK(Run(tmp.Sub("s"), "show 'bad id'", &out) == 1);
+  CHECK(Has(out, "invalid experiment id"));
+  // The store is open for writing here: a writing command says who holds it.
+  CHECK(Run(tmp.Sub("s"), "demo --rows 10 --experiments 1 --export " + tmp.Sub("x"), &out) == 1);
+  CHECK(Has(out, "is open for writing by process"));
+  CHECK_FALSE(Has(out, "RocksDB"));
+  // Reading commands fall back to a read-only open.
+  CHECK(Run(tmp.Sub("s"), "ls", &out) == 0);
+}
+
+TEST_CASE("LABSTORE_STORE selects the store when --store is not given") {
+  TempDir tmp;
+  {
+    Store s = test::OpenStore(tmp.Sub("env"));
+    REQUIRE(s.Create({.module = "from_env"}).ok());
+  }
+  std::string out;
+  CHECK(test::RunCommand("LABSTORE_STORE=" + tmp.Sub("env") + " " + LABSTORE_TEST_TOOL + " ls", &out) == 0);
+  CHECK(Has(out, "from_env"));
+}
+
+}  // TEST_SUITE
+}  // namespace
+}  // namespace labstore
