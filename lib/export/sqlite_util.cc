@@ -45,6 +45,11 @@ SqliteStmt& SqliteStmt::Bind(int i, std::string_view text) {
   return *this;
 }
 
+SqliteStmt& SqliteStmt::BindView(int i, std::string_view text) {
+  sqlite3_bind_text64(stmt_, i, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return *this;
+}
+
 SqliteStmt& SqliteStmt::BindNull(int i) {
   sqlite3_bind_null(stmt_, i);
   return *this;
@@ -89,7 +94,7 @@ std::string SqliteStmt::Text(int col) const {
 Result<SqliteDb> SqliteDb::Open(const std::string& path, int flags) {
   SqliteDb d;
   d.path_ = path;
-  int rc = sqlite3_open_v2(path.c_str(), &d.db_, flags | SQLITE_OPEN_NOFOLLOW, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &d.db_, flags | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = d.db_ != nullptr ? sqlite3_errmsg(d.db_) : sqlite3_errstr(rc);
     return FromCode(rc, msg, "cannot open SQLite database", path);

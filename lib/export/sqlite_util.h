@@ -27,7 +27,10 @@ class SqliteStmt {
   // Parameters are 1-based, as in SQLite.
   SqliteStmt& Bind(int i, int64_t v);
   SqliteStmt& Bind(int i, double v);
-  SqliteStmt& Bind(int i, std::string_view text);
+  SqliteStmt& Bind(int i, std::string_view text);  // copies the text
+  // Binds without a copy: `text` must stay valid until the statement is
+  // stepped to its end or reset (Run() does both).
+  SqliteStmt& BindView(int i, std::string_view text);
   SqliteStmt& BindNull(int i);
   SqliteStmt& Bind(int i, const std::optional<int64_t>& v);
 
@@ -52,7 +55,8 @@ class SqliteStmt {
 
 class SqliteDb {
  public:
-  // sqlite3_open_v2 with `flags` (SQLITE_OPEN_NOFOLLOW is always added).
+  // sqlite3_open_v2 with `flags` (SQLITE_OPEN_NOFOLLOW is always added, and
+  // SQLITE_OPEN_NOMUTEX: a connection is used by one thread at a time).
   // Errors: IOError (cannot open), Corruption (not a database).
   static Result<SqliteDb> Open(const std::string& path, int flags);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -96,6 +97,17 @@ void ForEachLine(std::string_view text, F&& f) {
     f(++n, text.substr(start, nl - start));
     start = nl + 1;
   }
+}
+
+bool HasNonFinite(const PyJson& v) {
+  if (v.is_float()) return !std::isfinite(v.number());
+  for (const PyJson& item : v.items()) {
+    if (HasNonFinite(item)) return true;
+  }
+  for (const auto& [k, child] : v.members()) {
+    if (HasNonFinite(child)) return true;
+  }
+  return false;
 }
 
 Value ToValue(const PyJson& v) {
@@ -285,6 +297,8 @@ class Importer {
         spec.config = "{}";
       } else if (!config->is_object()) {
         p->Fail(rel, "\"config\" is not an object");
+      } else if (HasNonFinite(*config)) {
+        p->Fail(rel, "\"config\" holds NaN or Infinity, which a labstore config cannot (strict JSON)");
       } else {
         spec.config = DumpPyJson(*config, PyDialect::kFile);
       }

@@ -271,6 +271,19 @@ TEST_CASE("Lost details are reported as warnings") {
   CHECK(report->problems[0].message.find("will be exported differently") != std::string::npos);
 }
 
+TEST_CASE("A config with NaN is reported: labstore configs are strict JSON") {
+  TempDir tmp;
+  std::string src = CopyGolden(tmp);
+  std::string model = ReadFile(src + "/UM9Dki/experiment.json");
+  model.replace(model.find("\"verbose\": true"), 15, "\"verbose\": NaN");
+  WriteFile(src + "/UM9Dki/experiment.json", model);
+  Store store = OpenStore(tmp.Sub("store"));
+  auto report = Import(store, src);
+  REQUIRE(report.ok());
+  CHECK(report->failed == std::vector<std::string>{"UM9Dki"});
+  CHECK(Contains(Errors(*report, "UM9Dki"), "UM9Dki/experiment.json: \"config\" holds NaN or Infinity"));
+}
+
 TEST_CASE("The recorded root is the folder of the non-derived experiments") {
   using internal::DetectRoot;
   CHECK(DetectRoot({}) == "");

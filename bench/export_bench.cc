@@ -1,0 +1,156 @@
+// Export rates: rows/s into records/*.jsonl and into the records SQL tables.
+//
+//   export_bench [--experiments 1000] [--rows 10000] [--json]
+//
+// Fills a fresh store with `experiments` experiments of one scope of `rows`
+// five-column rows each ({iteration: int, loss: double, accuracy: double,
+// phase: string, ok: bool}), then times, on a warm OS cache:
+//   jsonl       Export with RecordsSql::kNone into an empty directory: every
+//               folder, model file, marker and records/default.jsonl;
+//   sql         exporting again into the same directory with kSeparateFile:
+//               the JSON lines are up to date, so this is the records.sqlite
+//               tables alone;
+//   noop        exporting again with nothing changed;
+//   append      one more row in every experiment, then exporting again.
+// Rates are rows of the store divided by wall time, and by the CPU time of
+// the process (all threads; the better figure on a busy machine). Target
+// (DESIGN.md): at least 2 M rows/s into JSON lines.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "bench_util.h"
+#include "labstore/export.h"
+#include "labstore/labstore.h"
+#include "labstore/record.h"
+
+namespace {
+
+using labstore::bench::ScratchDir;
+using labstore::bench::SecondsSince;
+
+int Fail(const labstore::Status& s) {
+  std::fprintf(stderr, "export_bench: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+double CpuSeconds() {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+struct Phase {
+  const char* name;
+  double seconds = 0;
+  double cpu_seconds = 0;  // user + system time of the process (all threads)
+  uint64_t rows = 0;  // rows the phase exported
+  uint64_t bytes = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t experiments = 1000, rows = 10000;
+  bool json = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--json") {
+      json = true;
+    } else if (a == "--experiments" && i + 1 < argc) {
+      experiments = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--rows" && i + 1 < argc) {
+      rows = std::strtoull(argv[++i], nullptr, 10);
+    } else {
+      std::fprintf(stderr, "usage: export_bench [--experiments N] [--rows N] [--json]\n");
+      return 2;
+    }
+  }
+  ScratchDir scratch("export");
+  auto store = labstore::Store::Open({}, scratch.path() + "/store");
+  if (!store.ok()) return Fail(store.status());
+
+  auto fill_start = std::chrono::steady_clock::now();
+  std::vector<std::string> ids;
+  for (size_t e = 0; e < experiments; ++e) {
+    auto x = store->Create({.module = "bench", .config = fmt::format(R"({{"run": {}}})", e)});
+    if (!x.ok()) return Fail(x.status());
+    ids.push_back(x->id);
+    auto w = labstore::RecordWriter::Open(*store, x->id, "default");
+    if (!w.ok()) return Fail(w.status());
+    auto iteration = w->Column("iteration").value(), loss = w->Column("loss").value(),
+         accuracy = w->Column("accuracy").value(), phase = w->Column("phase").value(), ok = w->Column("ok").value();
+    for (size_t r = 0; r < rows; ++r) {
+      w->Set(iteration, static_cast<int64_t>(r));
+      w->Set(loss, 1.0 / static_cast<double>(r + 1));
+      w->Set(accuracy, 0.5 + static_cast<double>(r % 100) / 200.0);
+      w->Set(phase, r % 10 == 0 ? "eval" : "train");
+      w->Set(ok, r % 7 != 0);
+      if (auto s = w->Save(); !s.ok()) return Fail(s);
+    }
+    if (auto s = w->Close(); !s.ok()) return Fail(s);
+    if (auto s = store->MarkFinished(x->id); !s.ok()) return Fail(s);
+  }
+  double fill_s = SecondsSince(fill_start);
+  const uint64_t total = static_cast<uint64_t>(experiments) * rows;
+  if (!json) std::fprintf(stderr, "export_bench: %zu x %zu rows stored in %.1f s\n", experiments, rows, fill_s);
+
+  std::string dest = scratch.path() + "/out";
+  std::vector<Phase> phases;
+  auto run = [&](const char* name, const labstore::ExportOptions& options, uint64_t rows_expected) -> labstore::Status {
+    auto start = std::chrono::steady_clock::now();
+    double cpu = CpuSeconds();
+    auto stats = labstore::Export(*store, dest, options);
+    double s = SecondsSince(start);
+    cpu = CpuSeconds() - cpu;
+    if (!stats.ok()) return stats.status();
+    phases.push_back({name, s, cpu, rows_expected, stats->bytes_written});
+    return labstore::Status::OK();
+  };
+  if (auto s = run("jsonl", {.records_sql = labstore::RecordsSql::kNone}, total); !s.ok()) return Fail(s);
+  if (auto s = run("sql", {.records_sql = labstore::RecordsSql::kSeparateFile}, total); !s.ok()) return Fail(s);
+  if (auto s = run("noop", {.records_sql = labstore::RecordsSql::kSeparateFile}, 0); !s.ok()) return Fail(s);
+  for (const std::string& id : ids) {
+    auto w = labstore::RecordWriter::Open(*store, id, "default");
+    if (!w.ok()) return Fail(w.status());
+    w->Set("iteration", static_cast<int64_t>(rows));
+    if (auto s = w->Save(); !s.ok()) return Fail(s);
+    if (auto s = w->Close(); !s.ok()) return Fail(s);
+  }
+  if (auto s = run("append", {.records_sql = labstore::RecordsSql::kSeparateFile}, experiments); !s.ok()) return Fail(s);
+  std::error_code ec;
+  uint64_t jsonl_bytes = labstore::bench::DirectoryBytes(dest) - std::filesystem::file_size(dest + "/records.sqlite", ec) -
+                         std::filesystem::file_size(dest + "/storage.sqlite", ec);
+
+  if (json) {
+    std::printf("{\"experiments\": %zu, \"rows_per_experiment\": %zu, \"phases\": [", experiments, rows);
+    for (size_t i = 0; i < phases.size(); ++i) {
+      const Phase& p = phases[i];
+      std::printf("%s{\"phase\": \"%s\", \"seconds\": %.3f, \"cpu_seconds\": %.3f, \"rows\": %llu, "
+                  "\"rows_per_s\": %.0f, \"rows_per_cpu_s\": %.0f, \"bytes_written\": %llu}",
+                  i ? ", " : "", p.name, p.seconds, p.cpu_seconds, static_cast<unsigned long long>(p.rows),
+                  p.seconds > 0 ? static_cast<double>(p.rows) / p.seconds : 0.0,
+                  p.cpu_seconds > 0 ? static_cast<double>(p.rows) / p.cpu_seconds : 0.0,
+                  static_cast<unsigned long long>(p.bytes));
+    }
+    std::printf("], \"jsonl_bytes_per_row\": %.1f}\n", static_cast<double>(jsonl_bytes) / static_cast<double>(total));
+    return 0;
+  }
+  std::printf("%zu experiments x %zu rows (five columns), %.1f M rows\n", experiments, rows,
+              static_cast<double>(total) / 1e6);
+  std::printf("%-8s %10s %10s %12s %14s %14s %12s\n", "phase", "seconds", "cpu s", "rows", "rows/s", "rows/cpu s",
+              "MB written");
+  for (const Phase& p : phases) {
+    std::printf("%-8s %10.3f %10.3f %12llu %14.0f %14.0f %12.1f\n", p.name, p.seconds, p.cpu_seconds,
+                static_cast<unsigned long long>(p.rows), p.seconds > 0 ? static_cast<double>(p.rows) / p.seconds : 0.0,
+                p.cpu_seconds > 0 ? static_cast<double>(p.rows) / p.cpu_seconds : 0.0, static_cast<double>(p.bytes) / 1e6);
+  }
+  std::printf("JSON lines: %.1f bytes per row on disk\n", static_cast<double>(jsonl_bytes) / static_cast<double>(total));
+  return 0;
+}
