@@ -1,6 +1,7 @@
 #include "peers_record.h"
 
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <chrono>
@@ -36,6 +37,13 @@ int64_t NowMicros() {
   return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
 }
 
+double ProcessCpuSeconds() {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
 namespace {
 
 void Check(bool ok, const std::string& what) {
@@ -59,6 +67,7 @@ PeerResult RunRocksDbPerRow(const BenchRows& rows, uint64_t n, const std::string
   rocksdb::WriteBatch batch;
   char key[8], value[64];
   auto start = std::chrono::steady_clock::now();
+  const double cpu0 = ProcessCpuSeconds();
   for (uint64_t i = 0; i < n; ++i) {
     for (int b = 0; b < 8; ++b) key[b] = static_cast<char>(i >> (56 - 8 * b));
     int64_t it = rows.iteration(i), ts = NowMicros();
@@ -79,6 +88,7 @@ PeerResult RunRocksDbPerRow(const BenchRows& rows, uint64_t n, const std::string
   }
   PeerResult r;
   r.seconds = SecondsSince(start);
+  r.cpu_seconds = ProcessCpuSeconds() - cpu0;
   Check(db->Close().ok(), "RocksDB close failed");
   db.reset();
   r.disk_bytes = DirectoryBytes(dir);
@@ -99,6 +109,7 @@ PeerResult RunSqlite(const BenchRows& rows, uint64_t n, const std::string& dir) 
   Check(sqlite3_prepare_v2(db, "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &insert, nullptr) == SQLITE_OK,
         "cannot prepare");
   auto start = std::chrono::steady_clock::now();
+  const double cpu0 = ProcessCpuSeconds();
   for (uint64_t i = 0; i < n; ++i) {
     if (i % 1000 == 0) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
     std::string_view ph = rows.phase(i);
@@ -115,6 +126,7 @@ PeerResult RunSqlite(const BenchRows& rows, uint64_t n, const std::string& dir) 
   }
   PeerResult r;
   r.seconds = SecondsSince(start);
+  r.cpu_seconds = ProcessCpuSeconds() - cpu0;
   sqlite3_finalize(insert);
   sqlite3_close(db);
   r.disk_bytes = DirectoryBytes(dir);
@@ -127,6 +139,7 @@ PeerResult RunJsonLines(const BenchRows& rows, uint64_t n, const std::string& di
   Check(f != nullptr, "cannot create " + path);
   fmt::memory_buffer buf;
   auto start = std::chrono::steady_clock::now();
+  const double cpu0 = ProcessCpuSeconds();
   for (uint64_t i = 0; i < n; ++i) {
     buf.clear();
     fmt::format_to(std::back_inserter(buf),
@@ -137,6 +150,7 @@ PeerResult RunJsonLines(const BenchRows& rows, uint64_t n, const std::string& di
   std::fflush(f);
   PeerResult r;
   r.seconds = SecondsSince(start);
+  r.cpu_seconds = ProcessCpuSeconds() - cpu0;
   std::fclose(f);
   r.disk_bytes = DirectoryBytes(dir);
   return r;

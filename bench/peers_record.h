@@ -30,8 +30,12 @@ class BenchRows {
 
 int64_t NowMicros();
 
+// CPU seconds (user + system) of this process, all threads.
+double ProcessCpuSeconds();
+
 struct PeerResult {
-  double seconds = 0;
+  double seconds = 0;      // wall clock of the logging
+  double cpu_seconds = 0;  // process CPU over the same span, all threads
   uint64_t disk_bytes = 0;
 };
 

@@ -57,6 +57,7 @@ uint64_t RssBytes() {
 
 struct LabstoreResult {
   double seconds = 0;
+  double cpu_seconds = 0;
   uint64_t disk_bytes = 0;
   double read_seconds = 0;    // into a fresh RecordColumns
   double reread_seconds = 0;  // again, into the same RecordColumns (memory reused)
@@ -71,6 +72,7 @@ LabstoreResult RunLabstore(const BenchRows& rows, uint64_t n, const RecordOption
   if (!e.ok()) Die(e.status().ToString());
   LabstoreResult r;
   auto start = std::chrono::steady_clock::now();
+  const double cpu0 = ProcessCpuSeconds();
   {
     auto w = RecordWriter::Open(*store, e->id, "default", options);
     if (!w.ok()) Die(w.status().ToString());
@@ -88,6 +90,7 @@ LabstoreResult RunLabstore(const BenchRows& rows, uint64_t n, const RecordOption
     if (!s.ok()) Die(s.ToString());
   }
   r.seconds = SecondsSince(start);
+  r.cpu_seconds = ProcessCpuSeconds() - cpu0;
   if (read_back) {
     auto t = std::chrono::steady_clock::now();
     auto cols = ReadColumns(*store, e->id, "default");
@@ -172,6 +175,7 @@ struct Method {
   std::string name;
   std::vector<double> seconds;
   std::vector<double> bytes;
+  std::vector<double> cpu;
 };
 
 }  // namespace
@@ -199,22 +203,24 @@ int main(int argc, char** argv) {
   BenchRows rows(n);
   const MemoryResult mem = MeasureMemory(rows, n);  // first: no threads yet, clean heap
 
-  std::vector<Method> table = {{"labstore (default)", {}, {}}, {"labstore (sync)", {}, {}}};
+  std::vector<Method> table = {{"labstore (default)", {}, {}, {}}, {"labstore (sync)", {}, {}, {}}};
   if (peers) {
-    table.push_back({"RocksDB, key per row, batch 1000", {}, {}});
-    table.push_back({"SQLite WAL, txn 1000", {}, {}});
-    table.push_back({"JSON lines, fmt + fwrite", {}, {}});
+    table.push_back({"RocksDB, key per row, batch 1000", {}, {}, {}});
+    table.push_back({"SQLite WAL, txn 1000", {}, {}, {}});
+    table.push_back({"JSON lines, fmt + fwrite", {}, {}, {}});
   }
   std::vector<double> read_seconds, reread_seconds;
   for (int run = 0; run < runs; ++run) {
     LabstoreResult d = RunLabstore(rows, n, {}, true);
     table[0].seconds.push_back(d.seconds);
     table[0].bytes.push_back(static_cast<double>(d.disk_bytes));
+    table[0].cpu.push_back(d.cpu_seconds);
     read_seconds.push_back(d.read_seconds);
     reread_seconds.push_back(d.reread_seconds);
     LabstoreResult s = RunLabstore(rows, n, {.sync = true}, false);
     table[1].seconds.push_back(s.seconds);
     table[1].bytes.push_back(static_cast<double>(s.disk_bytes));
+    table[1].cpu.push_back(s.cpu_seconds);
     if (peers) {
       PeerResult p;
       {
@@ -223,23 +229,27 @@ int main(int argc, char** argv) {
       }
       table[2].seconds.push_back(p.seconds);
       table[2].bytes.push_back(static_cast<double>(p.disk_bytes));
+      table[2].cpu.push_back(p.cpu_seconds);
       {
         ScratchDir dir("sqlite");
         p = RunSqlite(rows, n, dir.path());
       }
       table[3].seconds.push_back(p.seconds);
       table[3].bytes.push_back(static_cast<double>(p.disk_bytes));
+      table[3].cpu.push_back(p.cpu_seconds);
       {
         ScratchDir dir("jsonl");
         p = RunJsonLines(rows, n, dir.path());
       }
       table[4].seconds.push_back(p.seconds);
       table[4].bytes.push_back(static_cast<double>(p.disk_bytes));
+      table[4].cpu.push_back(p.cpu_seconds);
     }
   }
 
   const double dn = static_cast<double>(n);
   auto rate = [&](const Method& r) { return dn / Median(r.seconds); };
+  auto cpu_ns = [&](const Method& r) { return Median(r.cpu) / dn * 1e9; };
   const double lab_rate = rate(table[0]);
   const double read_rate = dn / Median(read_seconds);
   const double reread_rate = dn / Median(reread_seconds);
@@ -247,21 +257,23 @@ int main(int argc, char** argv) {
 
   struct SweepRow {
     std::string name;
-    double rate, bytes_per_row;
+    double rate, bytes_per_row, cpu_ns;
   };
   std::vector<SweepRow> sweep_rows;
   if (sweep) {
     for (uint32_t chunk : {1024u, 4096u, 16384u, 65536u}) {
       for (Compression c : {Compression::kLz4, Compression::kZstd, Compression::kNone}) {
         if (chunk != 16384 && c != Compression::kLz4) continue;
-        std::vector<double> secs, bytes;
+        std::vector<double> secs, bytes, cpu;
         for (int run = 0; run < runs; ++run) {
           LabstoreResult r = RunLabstore(rows, n, {.flush_rows = chunk, .compression = c}, false);
           secs.push_back(r.seconds);
           bytes.push_back(static_cast<double>(r.disk_bytes));
+          cpu.push_back(r.cpu_seconds);
         }
         const char* codec = c == Compression::kLz4 ? "lz4" : c == Compression::kZstd ? "zstd" : "none";
-        sweep_rows.push_back({fmt::format("flush_rows {:>6}, {}", chunk, codec), dn / Median(secs), Median(bytes) / dn});
+        sweep_rows.push_back({fmt::format("flush_rows {:>6}, {}", chunk, codec), dn / Median(secs), Median(bytes) / dn,
+                              Median(cpu) / dn * 1e9});
       }
     }
   }
@@ -271,9 +283,9 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < table.size(); ++i) {
       const Method& r = table[i];
       out += fmt::format("{}{{\"name\": \"{}\", \"rows_per_s\": {:.0f}, \"mb_per_s\": {:.1f}, \"bytes_per_row\": {:.2f}, "
-                         "\"labstore_ratio\": {:.2f}}}",
+                         "\"labstore_ratio\": {:.2f}, \"cpu_ns_per_row\": {:.1f}, \"labstore_cpu_ratio\": {:.2f}}}",
                          i ? ", " : "", r.name, rate(r), Median(r.bytes) / mib / Median(r.seconds), Median(r.bytes) / dn,
-                         lab_rate / rate(r));
+                         lab_rate / rate(r), cpu_ns(r), cpu_ns(r) / cpu_ns(table[0]));
     }
     out += fmt::format("], \"read_back_rows_per_s\": {:.0f}, \"read_back_reused_rows_per_s\": {:.0f}, "
                        "\"writer_rss_mib_after_1m\": {:.1f}, \"writer_rss_mib_after_half\": {:.1f}, \"writer_rss_mib_after_all\": {:.1f}, "
@@ -283,8 +295,9 @@ int main(int argc, char** argv) {
     if (!sweep_rows.empty()) {
       out += ", \"sweep\": [";
       for (size_t i = 0; i < sweep_rows.size(); ++i) {
-        out += fmt::format("{}{{\"name\": \"{}\", \"rows_per_s\": {:.0f}, \"bytes_per_row\": {:.2f}}}", i ? ", " : "",
-                           sweep_rows[i].name, sweep_rows[i].rate, sweep_rows[i].bytes_per_row);
+        out += fmt::format("{}{{\"name\": \"{}\", \"rows_per_s\": {:.0f}, \"bytes_per_row\": {:.2f}, \"cpu_ns_per_row\": {:.1f}}}",
+                           i ? ", " : "", sweep_rows[i].name, sweep_rows[i].rate, sweep_rows[i].bytes_per_row,
+                           sweep_rows[i].cpu_ns);
       }
       out += "]";
     }
@@ -295,13 +308,18 @@ int main(int argc, char** argv) {
 
   std::printf("record_bench: %llu rows of {iteration, loss, accuracy, lr, phase} + timestamp; %s of %d run%s\n\n",
               static_cast<unsigned long long>(n), runs > 1 ? "medians" : "one", runs, runs > 1 ? "s" : "");
-  std::printf("| %-34s | %10s | %8s | %9s | %12s |\n", "method", "rows/s", "MB/s", "bytes/row", "labstore is");
-  std::printf("|%s|%s|%s|%s|%s|\n", std::string(36, '-').c_str(), std::string(11, '-').c_str() + 0,
-              std::string(10, '-').c_str(), std::string(11, '-').c_str(), std::string(14, '-').c_str());
+  std::printf("| %-34s | %10s | %8s | %9s | %11s | %9s | %11s |\n", "method", "rows/s", "MB/s", "bytes/row",
+              "labstore is", "CPU ns/row", "by CPU");
+  std::printf("|%s|%s|%s|%s|%s|%s|%s|\n", std::string(36, '-').c_str(), std::string(12, '-').c_str(),
+              std::string(10, '-').c_str(), std::string(11, '-').c_str(), std::string(13, '-').c_str(),
+              std::string(11, '-').c_str(), std::string(13, '-').c_str());
   for (const Method& r : table) {
-    std::printf("| %-34s | %8.2f M | %8.1f | %9.2f | %11.2fx |\n", r.name.c_str(), rate(r) / 1e6,
-                Median(r.bytes) / mib / Median(r.seconds), Median(r.bytes) / dn, lab_rate / rate(r));
+    std::printf("| %-34s | %8.2f M | %8.1f | %9.2f | %10.2fx | %9.1f | %10.2fx |\n", r.name.c_str(), rate(r) / 1e6,
+                Median(r.bytes) / mib / Median(r.seconds), Median(r.bytes) / dn, lab_rate / rate(r), cpu_ns(r),
+                cpu_ns(r) / cpu_ns(table[0]));
   }
+  std::printf("(rows/s: wall clock; CPU ns/row: process CPU of all threads over the same span; \"labstore is\": how\n"
+              " many times faster labstore (default) is, by wall clock and by CPU)\n");
   std::printf("\nread-back into typed columns (ReadColumns): %.1f M rows/s fresh, %.1f M rows/s into a reused result\n",
               read_rate / 1e6, reread_rate / 1e6);
   std::printf("writer memory (RSS growth in a clean process): +%.1f MiB after 1 M rows, +%.1f MiB after %llu,"
@@ -310,10 +328,11 @@ int main(int argc, char** argv) {
               mem.rss_1m / mib, mem.rss_half / mib, static_cast<unsigned long long>(n / 2), mem.rss_end / mib,
               static_cast<unsigned long long>(n), mem.memtable_1m / mib, mem.memtable_end / mib);
   if (!sweep_rows.empty()) {
-    std::printf("\n| %-28s | %10s | %9s |\n|%s|%s|%s|\n", "labstore chunk / codec", "rows/s", "bytes/row",
-                std::string(30, '-').c_str(), std::string(12, '-').c_str(), std::string(11, '-').c_str());
+    std::printf("\n| %-28s | %10s | %9s | %10s |\n|%s|%s|%s|%s|\n", "labstore chunk / codec", "rows/s", "bytes/row",
+                "CPU ns/row", std::string(30, '-').c_str(), std::string(12, '-').c_str(), std::string(11, '-').c_str(),
+                std::string(12, '-').c_str());
     for (const SweepRow& s : sweep_rows) {
-      std::printf("| %-28s | %8.2f M | %9.2f |\n", s.name.c_str(), s.rate / 1e6, s.bytes_per_row);
+      std::printf("| %-28s | %8.2f M | %9.2f | %10.1f |\n", s.name.c_str(), s.rate / 1e6, s.bytes_per_row, s.cpu_ns);
     }
   }
   std::printf("\ntargets (DESIGN.md):\n");

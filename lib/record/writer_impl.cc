@@ -237,7 +237,15 @@ Status RecordWriter::Impl::WriteChunk(const ChunkBuffer& b, uint64_t first) {
 
 void RecordWriter::Impl::TryIdleFlush() {
   if (!TryLockRow()) return;  // the caller is building a row or saving: its Save checks the deadline
-  if (building->rows > 0 && internal::RealtimeMicros() >= deadline) Seal();
+  // The caller may have sealed a chunk since Run() last looked; only this
+  // thread empties `inflight`, so sealing now would wait for itself. Only a
+  // holder of row_lock fills it, so the answer holds while we hold it.
+  bool busy;
+  {
+    std::lock_guard lk(mu);
+    busy = inflight != nullptr;
+  }
+  if (!busy && building->rows > 0 && internal::RealtimeMicros() >= deadline) Seal();
   UnlockRow();
 }
 

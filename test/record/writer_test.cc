@@ -534,6 +534,28 @@ TEST_CASE("Chunks are flushed every N rows, when a size is reached, after T ms a
   }
 }
 
+TEST_CASE("Idle flushes by time interleave with flushes by rows without loss or deadlock") {
+  TempDir tmp;
+  Store store = test::OpenStore(tmp.Sub("s"));
+  std::string id = NewExperiment(store);
+  RecordWriter w = OpenWriter(store, id, "default", {.flush_rows = 37, .flush_interval_ms = 1});
+  ColumnId c = w.Column("i").value();
+  constexpr int kRows = 6000;
+  for (int i = 0; i < kRows; ++i) {
+    w.Set(c, i);
+    REQUIRE(w.Save().ok());
+    if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200 + (i * 7919) % 1500));
+  }
+  REQUIRE(w.Close().ok());
+  auto cols = ReadColumns(store, id, "default");
+  REQUIRE(cols.ok());
+  REQUIRE(cols->rows == kRows);
+  bool ok = true;
+  for (int i = 0; i < kRows; ++i) ok = ok && cols->Find("i")->ints[i] == i;
+  CHECK(ok);
+  CHECK(GetScope(store, id, "default")->chunks > kRows / 37);  // some chunks were cut by time
+}
+
 TEST_CASE("Every compression round-trips") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
