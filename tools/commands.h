@@ -11,6 +11,7 @@ namespace labstore::tool {
 void RegisterLs(CLI::App& app, Context& ctx);
 void RegisterShow(CLI::App& app, Context& ctx);
 void RegisterDemo(CLI::App& app, Context& ctx);
+void RegisterRecords(CLI::App& app, Context& ctx);
 
 }  // namespace labstore::tool
 

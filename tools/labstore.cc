@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   RegisterLs(app, ctx);
   RegisterShow(app, ctx);
   RegisterDemo(app, ctx);
+  RegisterRecords(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

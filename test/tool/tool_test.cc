@@ -1,9 +1,11 @@
 // Runs the built `labstore` command as a process: every subcommand and error path.
+#include <cstdio>
 #include <string>
 
 #include <doctest/doctest.h>
 
 #include "labstore/labstore.h"
+#include "labstore/record.h"
 #include "test_util.h"
 
 namespace labstore {
@@ -104,6 +106,68 @@ TEST_CASE("Errors are one line on stderr with exit code 1, never a raw RocksDB m
   CHECK_FALSE(Has(out, "RocksDB"));
   // Reading commands fall back to a read-only open.
   CHECK(Run(tmp.Sub("s"), "ls", &out) == 0);
+}
+
+TEST_CASE("records prints a scope as table, csv and jsonl, with --tail, and names missing scopes") {
+  TempDir tmp;
+  std::string store = tmp.Sub("s");
+  std::string id;
+  {
+    Store s = test::OpenStore(store);
+    auto e = s.Create({.module = "m"});
+    REQUIRE(e.ok());
+    id = e->id;
+    auto w = RecordWriter::Open(s, id, "default");
+    REQUIRE(w.ok());
+    for (int64_t i = 0; i < 5; ++i) {
+      w->Set("iteration", i);
+      w->Set("phase", i % 2 ? "eval" : "train");
+      REQUIRE(w->Save().ok());
+    }
+    REQUIRE(w->Close().ok());
+  }
+  std::string out;
+  REQUIRE(Run(store, "records " + id, &out) == 0);
+  CHECK(Has(out, "__timestamp"));
+  CHECK(Has(out, "iteration"));
+  CHECK(Has(out, "train"));
+  REQUIRE(Run(store, "records " + id + " --format csv --tail 2", &out) == 0);
+  CHECK(out.rfind("__timestamp,iteration,phase\n", 0) == 0);
+  CHECK(Has(out, ",3,eval\n"));
+  CHECK(Has(out, ",4,train\n"));
+  CHECK_FALSE(Has(out, ",2,"));
+  REQUIRE(Run(store, "records " + id + " --format jsonl", &out) == 0);
+  CHECK(Has(out, "\"iteration\": 0, \"phase\": \"train\"}\n"));
+  CHECK(Run(store, "records " + id + " --scope validation", &out) == 1);
+  CHECK(Has(out, "no rows in scope \"validation\" (its scopes: default)"));
+  CHECK(Run(store, "records " + id + " --format xml", &out) == 2);
+  CHECK(Run(store, "records zzzzzz", &out) == 1);
+}
+
+TEST_CASE("records --follow prints rows as a concurrent writer process stores them") {
+  TempDir tmp;
+  std::string store = tmp.Sub("s");
+  FILE* writer = ::popen((std::string(LABSTORE_SLOW_WRITER) + " " + store + " 8 250").c_str(), "r");
+  REQUIRE(writer != nullptr);
+  char line[64] = {};
+  REQUIRE(std::fgets(line, sizeof line, writer) != nullptr);
+  std::string ready = line;
+  REQUIRE(ready.rfind("ready ", 0) == 0);
+  std::string id = ready.substr(6, 6);
+  std::string out;
+  // Started while the writer runs; returns when the experiment is finished.
+  REQUIRE(Run(store, "records " + id + " --follow --interval 0.05", &out) == 0);
+  CHECK(::pclose(writer) == 0);
+  size_t lines = 0, pos = 0;
+  int64_t expected = 0;
+  bool in_order = true;
+  while ((pos = out.find("\"iteration\": ", pos)) != std::string::npos) {
+    pos += 13;
+    in_order = in_order && std::stoll(out.substr(pos)) == expected++;
+    ++lines;
+  }
+  CHECK(lines == 2000);
+  CHECK(in_order);
 }
 
 TEST_CASE("LABSTORE_STORE selects the store when --store is not given") {
