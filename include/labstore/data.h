@@ -163,7 +163,8 @@ struct FileInfo {
 // The files of experiment `id` whose path starts with `prefix`, ordered by
 // path (byte order). Errors: InvalidArgument (id), NotFound, IOError.
 //
-//   for (const auto& f : *labstore::ListFiles(store, "rm3SAJ", "data/")) std::puts(f.path.c_str());
+//   auto files = labstore::ListFiles(store, "rm3SAJ", "data/");
+//   if (files.ok()) for (const labstore::FileInfo& f : *files) std::puts(f.path.c_str());
 Result<std::vector<FileInfo>> ListFiles(Store& store, std::string_view id, std::string_view prefix = {});
 
 // ---- streaming -----------------------------------------------------------------
