@@ -534,7 +534,7 @@ TEST_CASE("Chunks are flushed every N rows, when a size is reached, after T ms a
   }
 }
 
-TEST_CASE("Idle flushes by time interleave with flushes by rows without loss or deadlock") {
+TEST_CASE("The background thread's idle flushes interleave with flushes by rows without loss or deadlock") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
   std::string id = NewExperiment(store);
