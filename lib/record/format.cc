@@ -375,15 +375,12 @@ Result<std::string> ToJsonLines(const Store& store, std::string_view experiment_
 
 Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_view scope, const TextSink& sink,
                 const RowRange& range) {
-  // The header needs every column first: take them from the scope metadata.
-  auto info = GetScope(store, experiment_id, scope);
-  if (!info.ok()) return info.status();
+  internal::ChunkScanner scan;
+  LABSTORE_RETURN_IF_ERROR(scan.Open(*store.state(), experiment_id, scope, range));
+  // The header needs every column first: the metadata read with the rows.
   Row names;
-  for (const auto& [name, type] : info->columns) names.cells.emplace_back(name, Value());
-  std::vector<Row> header_only{names};
-  std::vector<std::string> cols = SortedColumns(header_only);
-  auto reader = RecordReader::Open(store, experiment_id, scope, range);
-  if (!reader.ok()) return reader.status();
+  for (const auto& [name, type] : scan.meta().columns) names.cells.emplace_back(name, Value());
+  std::vector<std::string> cols = SortedColumns({names});
   std::string text;
   for (size_t i = 0; i < cols.size(); ++i) {
     if (i) text.push_back(',');
@@ -392,23 +389,25 @@ Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_
   text.push_back('\n');
   IsoFormatter iso;
   Row row;
-  uint64_t n = 0;
-  while (reader->Next(&row)) {
-    for (size_t i = 0; i < cols.size(); ++i) {
-      if (i) text.push_back(',');
-      if (cols[i] == kTimestampKey) {
-        iso.Append(&text, row.timestamp);
-      } else if (const Value* v = row.Find(cols[i])) {
-        text += CsvValue(*v);
+  std::vector<uint32_t> cursor;
+  while (scan.Next()) {
+    internal::StartCursor(scan.chunk(), scan.lo(), &cursor);
+    for (uint32_t r = scan.lo(); r < scan.hi(); ++r) {
+      internal::MaterializeRow(scan.chunk(), r, &cursor, &row);
+      for (size_t i = 0; i < cols.size(); ++i) {
+        if (i) text.push_back(',');
+        if (cols[i] == kTimestampKey) {
+          iso.Append(&text, row.timestamp);
+        } else if (const Value* v = row.Find(cols[i])) {
+          text += CsvValue(*v);
+        }
       }
+      text.push_back('\n');
     }
-    text.push_back('\n');
-    if (++n % 4096 == 0) {
-      LABSTORE_RETURN_IF_ERROR(sink(text));
-      text.clear();
-    }
+    LABSTORE_RETURN_IF_ERROR(sink(text));
+    text.clear();
   }
-  LABSTORE_RETURN_IF_ERROR(reader->status());
+  LABSTORE_RETURN_IF_ERROR(scan.status());
   if (!text.empty()) LABSTORE_RETURN_IF_ERROR(sink(text));
   return Status::OK();
 }
