@@ -2,9 +2,16 @@
 #ifndef LABSTORE_LABSTORE_H_
 #define LABSTORE_LABSTORE_H_
 
+#include "labstore/check.h"
+#include "labstore/data.h"
 #include "labstore/execution.h"
 #include "labstore/experiment.h"
+#include "labstore/export.h"
+#include "labstore/import.h"
+#include "labstore/npy.h"
 #include "labstore/options.h"
+#include "labstore/record.h"
+#include "labstore/record_reader.h"
 #include "labstore/status.h"
 #include "labstore/store.h"
 #include "labstore/time.h"

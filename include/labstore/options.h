@@ -19,9 +19,10 @@ struct StoreOptions {
   bool create_if_missing = true;
 
   // Open without taking the writer lock. Any number of read-only handles may be
-  // open while one writer runs. A read-only handle sees what the writer had
-  // stored when it opened, and again after each Store::Refresh(). Writes on a
-  // read-only handle return InvalidArgument. Default: false.
+  // open while one writer runs. A read-only handle sees everything the writer
+  // had stored when it opened (its write-ahead log included), and again after
+  // each Store::Refresh(). Writes on a read-only handle return
+  // InvalidArgument. Default: false.
   bool read_only = false;
 
   // Size of the shared block cache for reads. Default: 64 MiB; larger helps

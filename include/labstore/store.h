@@ -59,7 +59,10 @@ class Store {
   bool read_only() const;
 
   // Read-only handles: catch up with what the writer has stored since Open or
-  // the last Refresh. On a writer handle it does nothing. Errors: IOError.
+  // the last Refresh (the handle reopens the database; a few milliseconds).
+  // Must not race with other calls on this Store, and invalidates nothing the
+  // caller holds (results are values). On a writer handle it does nothing.
+  // Errors: IOError, Corruption.
   Status Refresh();
 
   // ---- experiments -------------------------------------------------------

@@ -72,7 +72,7 @@ rocksdb::Options DbOptions(const StoreOptions& options) {
   rocksdb::Options o;
   o.create_if_missing = true;
   o.create_missing_column_families = true;
-  o.max_open_files = -1;  // required by secondary instances; keeps tables open
+  o.max_open_files = -1;  // keep every table open: a read-only handle is not hurt by deletions
   o.keep_log_file_num = 4;
   o.IncreaseParallelism(2);
   (void)options;
@@ -134,12 +134,19 @@ Status OpenDatabase(const StoreOptions& options, StoreState* st) {
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   if (st->read_only) {
-    char tmpl[] = "/tmp/labstore-reader-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) return Status::IOError("cannot create a folder for the read-only handle in /tmp");
-    st->secondary_dir = tmpl;
+    // A read-only open reads the MANIFEST and replays the writer's WAL into its
+    // own memtable, so it sees every write acknowledged so far. (RocksDB 7.8's
+    // secondary instances crash reading blob files, so they are not used.) A
+    // table file the writer deletes meanwhile (compaction) fails the open:
+    // retry a few times.
     rocksdb::Options o = DbOptions(options);
     o.create_if_missing = false;
-    s = rocksdb::DB::OpenAsSecondary(o, st->dir, st->secondary_dir, cfs, &handles, &raw);
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      handles.clear();
+      s = rocksdb::DB::OpenForReadOnly(o, st->dir, cfs, &handles, &raw, /*error_if_wal_file_exists=*/false);
+      if (s.ok() || !(s.IsIOError() || s.IsPathNotFound() || s.IsCorruption())) break;
+      ::usleep(10000u << attempt);  // 10, 20, 40, 80 ms
+    }
   } else {
     s = rocksdb::DB::Open(DbOptions(options), st->dir, cfs, &handles, &raw);
   }
@@ -227,6 +234,7 @@ Result<Store> Store::Open(const StoreOptions& options, std::string_view dir_arg)
   auto st = std::make_unique<StoreState>();
   st->dir = std::string(dir_arg);
   st->read_only = options.read_only;
+  st->options = options;
   std::error_code ec;
   bool exists = fs::exists(st->dir, ec);
   if (exists && !fs::is_directory(st->dir, ec)) {
@@ -283,11 +291,6 @@ Status Store::Close() {
   if (!s.ok() && result.ok()) result = FromRocks(s, fmt::format("cannot close store {}", state_->dir));
   state_->db.reset();
   state_->lock.Release();
-  if (!state_->secondary_dir.empty()) {
-    std::error_code ec;
-    fs::remove_all(state_->secondary_dir, ec);
-    state_->secondary_dir.clear();
-  }
   return result;
 }
 
@@ -297,7 +300,17 @@ bool Store::read_only() const { return state_->read_only; }
 Status Store::Refresh() {
   if (!state_->db) return Status::InvalidArgument("cannot refresh: store is closed");
   if (!state_->read_only) return Status::OK();
-  return FromRocks(state_->db->TryCatchUpWithPrimary(), fmt::format("cannot refresh store {}", state_->dir));
+  // Reopen: the new handle replays what the writer has logged since.
+  StoreState& st = *state_;
+  for (auto*& h : st.cf) {
+    if (h != nullptr) (void)st.db->DestroyColumnFamilyHandle(h);
+    h = nullptr;
+  }
+  (void)st.db->Close();
+  st.db.reset();
+  Status s = OpenDatabase(st.options, &st);
+  if (!s.ok()) return s;
+  return LoadMeta(&st, false);
 }
 
 }  // namespace labstore

@@ -12,6 +12,7 @@
 
 #include <rocksdb/db.h>
 
+#include "labstore/options.h"
 #include "labstore/status.h"
 #include "store/column_families.h"
 #include "store/lock_file.h"
@@ -21,7 +22,7 @@ namespace labstore::internal {
 struct StoreState {
   std::string dir;
   bool read_only = false;
-  std::string secondary_dir;  // read-only handles: RocksDB secondary's own folder
+  StoreOptions options;       // as opened (Refresh reopens with them)
   LockFile lock;              // writers only
   std::unique_ptr<rocksdb::DB> db;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> cf{};

@@ -6,6 +6,7 @@
 
 #include "labstore/labstore.h"
 #include "labstore/record.h"
+#include "store/store_state.h"
 #include "test_util.h"
 
 namespace labstore {
@@ -168,6 +169,55 @@ TEST_CASE("records --follow prints rows as a concurrent writer process stores th
   }
   CHECK(lines == 2000);
   CHECK(in_order);
+}
+
+TEST_CASE("check, stats and gc report on a store; check names damage and exits 1") {
+  TempDir tmp;
+  std::string store = tmp.Sub("s"), out;
+  std::string id;
+  {
+    Store s = test::OpenStore(store);
+    auto e = s.Create({.module = "m"});
+    REQUIRE(e.ok());
+    id = e->id;
+    auto w = RecordWriter::Open(s, id, "default");
+    REQUIRE(w.ok());
+    for (int64_t i = 0; i < 100; ++i) {
+      w->Set("i", i);
+      REQUIRE(w->Save().ok());
+    }
+    REQUIRE(w->Close().ok());
+    REQUIRE(SaveFile(s, id, "data/a.txt", "hello").ok());
+    REQUIRE(SaveFile(s, id, "data/b.txt", "hello").ok());
+  }
+  REQUIRE(Run(store, "check", &out) == 0);
+  CHECK(Has(out, "checked 1 experiments, 1 scopes, 100 rows, 2 files"));
+  CHECK(Has(out, "no damage found"));
+  REQUIRE(Run(store, "check --json", &out) == 0);
+  CHECK(Has(out, "\"ok\": true"));
+  REQUIRE(Run(store, "stats", &out) == 0);
+  CHECK(Has(out, "100 rows in 1 scopes"));
+  CHECK(Has(out, "records"));
+  REQUIRE(Run(store, "stats --json", &out) == 0);
+  CHECK(Has(out, "\"record_rows\": 100"));
+  CHECK(Has(out, "\"files\": 2"));
+  REQUIRE(Run(store, "gc", &out) == 0);
+  CHECK(Has(out, "removed 0 unreferenced contents"));
+  // Damage a record chunk in place: check names the experiment and scope.
+  {
+    Store s = test::OpenStore(store);
+    auto* st = s.state();
+    std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator(rocksdb::ReadOptions(), st->handle(internal::kCfRecords)));
+    it->SeekToFirst();
+    REQUIRE(it->Valid());
+    std::string key = it->key().ToString(), value = it->value().ToString();
+    it.reset();
+    value[value.size() / 2] ^= 0x55;
+    REQUIRE(st->db->Put(rocksdb::WriteOptions(), st->handle(internal::kCfRecords), key, value).ok());
+  }
+  CHECK(Run(store, "check", &out) == 1);
+  CHECK(Has(out, "DAMAGED experiment " + id + ", records scope \"default\""));
+  CHECK(Has(out, "labstore: 1 damaged item"));
 }
 
 TEST_CASE("LABSTORE_STORE selects the store when --store is not given") {

@@ -1,0 +1,70 @@
+// labstore/check.h — verifying a store and measuring it.
+//
+//   auto report = labstore::CheckStore(store);
+//   for (const auto& d : report->damage) std::puts(d.ToString().c_str());
+#ifndef LABSTORE_CHECK_H_
+#define LABSTORE_CHECK_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "labstore/status.h"
+
+namespace labstore {
+
+class Store;
+
+// One damaged thing, named so that a person can find it.
+struct Damage {
+  std::string experiment_id;  // empty for damage below the experiment level (an SST file)
+  std::string what;           // "records scope \"default\"", "file data/x.npy", "experiment metadata", "table file 000012.sst"
+  std::string message;        // the error, e.g. "Corruption: chunk of rows 0..16383 ... fails its checksum"
+  std::string ToString() const;
+};
+
+struct CheckReport {
+  uint64_t experiments = 0;  // experiments whose metadata decoded
+  uint64_t scopes = 0;
+  uint64_t rows = 0;         // record rows read and verified
+  uint64_t files = 0;
+  uint64_t file_bytes = 0;   // bytes read and verified against content hashes
+  std::vector<Damage> damage;
+  bool ok() const { return damage.empty(); }
+};
+
+// Reads and verifies everything: RocksDB block checksums of every table file,
+// every experiment's metadata and markers, every record chunk (checksum and
+// decoding) and every data file (content hash). It does not stop at the first
+// damage: each damaged scope, file or table is reported once. `progress`, if
+// given, is called after each experiment with (done, total). Works on a
+// read-only handle. Errors (beyond damage, which is in the report): IOError.
+Result<CheckReport> CheckStore(Store& store, const std::function<void(uint64_t, uint64_t)>& progress = {});
+
+struct ColumnFamilyStats {
+  std::string name;
+  uint64_t keys = 0;          // RocksDB's estimate
+  uint64_t table_bytes = 0;   // SST files
+  uint64_t blob_bytes = 0;    // blob files
+  uint64_t memtable_bytes = 0;
+};
+
+struct StoreStats {
+  uint64_t experiments = 0;
+  uint64_t executions = 0;
+  uint64_t scopes = 0;
+  uint64_t record_rows = 0;
+  uint64_t record_bytes = 0;    // stored (compressed) chunk bytes
+  uint64_t files = 0;
+  uint64_t file_bytes = 0;      // logical bytes of all files (shared contents counted per file)
+  uint64_t disk_bytes = 0;      // everything in the store directory
+  std::vector<ColumnFamilyStats> column_families;
+};
+
+// Counts and sizes. Works on a read-only handle. Errors: IOError, Corruption.
+Result<StoreStats> GetStoreStats(Store& store);
+
+}  // namespace labstore
+
+#endif  // LABSTORE_CHECK_H_
