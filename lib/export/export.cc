@@ -57,11 +57,6 @@ struct Item {
   std::vector<uint64_t> executions;  // numbers, ascending
 };
 
-std::string Parent(const std::string& rel) {
-  size_t slash = rel.rfind('/');
-  return slash == std::string::npos ? std::string() : rel.substr(0, slash);
-}
-
 std::string Join(const std::string& a, std::string_view b) {
   return a.empty() ? std::string(b) : a + "/" + std::string(b);
 }
@@ -186,7 +181,7 @@ Status WriteExperiment(ExportContext& ctx, const Item& item, const std::map<uint
   if (fresh || !known) ++ctx.stats->experiments_added;
   std::string base = item.folder;
   if (fresh) {
-    base = Join(Parent(item.folder), fmt::format("{}{}.{}", kTempPrefix, item.e.id, ::getpid()));
+    base = Join(ParentOf(item.folder), fmt::format("{}{}.{}", kTempPrefix, item.e.id, ::getpid()));
     LABSTORE_RETURN_IF_ERROR(root.RemoveTree(base));
     LABSTORE_RETURN_IF_ERROR(root.MakeDirs(base));
   }

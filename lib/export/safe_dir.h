@@ -30,6 +30,18 @@ inline constexpr std::string_view kTempPrefix = ".labstore-tmp.";
 
 enum class EntryKind { kMissing, kFile, kDir, kSymlink, kOther };
 
+// The folder part of a relative path ("" for a top-level name): "a/b/c" -> "a/b".
+inline std::string ParentOf(std::string_view rel) {
+  size_t slash = rel.rfind('/');
+  return slash == std::string_view::npos ? std::string() : std::string(rel.substr(0, slash));
+}
+
+// The last segment of a relative path: "a/b/c" -> "c".
+inline std::string BaseOf(std::string_view rel) {
+  size_t slash = rel.rfind('/');
+  return std::string(slash == std::string_view::npos ? rel : rel.substr(slash + 1));
+}
+
 struct DirEntry {
   std::string name;
   EntryKind kind = EntryKind::kOther;

@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "data/path.h"
 #include "experiment/id.h"
 #include "export/layout.h"
 #include "export/safe_dir.h"
@@ -31,6 +32,7 @@
 #include "labstore/import.h"
 #include "labstore/record.h"
 #include "labstore/store.h"
+#include "record/scope.h"
 
 namespace labstore {
 using namespace internal;  // NOLINT: this file implements the public Import over internal pieces
@@ -77,13 +79,10 @@ std::string Trimmed(std::string_view s) {
   return std::string(s);
 }
 
-// Column and scope names, as labstore/record.h states them.
+// Column and scope names, as labstore/record.h states them; "" when valid.
 std::string RecordNameProblem(std::string_view what, std::string_view name) {
-  if (name.empty()) return fmt::format("empty {} name", what);
-  if (name.size() > kMaxRecordNameLength) return fmt::format("{} name longer than {} bytes", what, kMaxRecordNameLength);
-  if (name.find('/') != std::string_view::npos) return fmt::format("{} name \"{}\" contains '/'", what, name);
-  if (name.find('\0') != std::string_view::npos) return fmt::format("{} name contains a NUL byte", what);
-  return {};
+  Status s = ValidateRecordName(what, name);
+  return s.ok() ? std::string() : s.message();
 }
 
 // Python's splitlines for JSON lines: on '\n' only (json.dumps never writes a
@@ -479,10 +478,8 @@ class Importer {
             plan->scopes.push_back(std::move(scope));
           } else if (dir.starts_with("records")) {
             p->Fail(base + "/" + rel, "records in a sub-folder (a scope name with '/') are not supported");
-          } else if (rel.size() > kMaxPathBytes) {
-            p->Fail(base + "/" + rel, fmt::format("path longer than {} bytes", kMaxPathBytes));
-          } else if (e.name.size() > kMaxSegmentBytes) {
-            p->Fail(base + "/" + rel, fmt::format("file name longer than {} bytes", kMaxSegmentBytes));
+          } else if (Status valid = ValidatePath(rel); !valid.ok()) {
+            p->Fail(base + "/" + rel, valid.message());
           } else {
             plan->files.push_back(rel);
           }

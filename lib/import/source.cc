@@ -13,16 +13,6 @@
 namespace labstore::internal {
 namespace {
 
-std::string Parent(const std::string& rel) {
-  size_t slash = rel.rfind('/');
-  return slash == std::string::npos ? std::string() : rel.substr(0, slash);
-}
-
-std::string Basename(const std::string& rel) {
-  size_t slash = rel.rfind('/');
-  return slash == std::string::npos ? rel : rel.substr(slash + 1);
-}
-
 // `storage_id` relative to `root`, checked; or a problem.
 bool Relative(const std::string& storage_id, const std::string& root, std::string* rel, std::string* problem) {
   std::string prefix = root == "/" ? root : root + "/";
@@ -123,8 +113,8 @@ Status ReadSql(const SafeDir& src, const ImportOptions& options, Source* out) {
     x.row = xs->Int(0);
     std::string rel;
     if (Relative(xs->Text(1), out->root, &rel, &x.problem)) {
-      x.folder_name = Basename(rel);
-      x.storage_folder = Parent(rel);
+      x.folder_name = BaseOf(rel);
+      x.storage_folder = ParentOf(rel);
     }
     out->executions.push_back(std::move(x));
   }
@@ -174,7 +164,7 @@ std::string DetectRoot(const std::vector<std::pair<std::string, std::string>>& r
     if (prefix.ends_with("/derived")) {
       // <root>/<ancestor>[/derived/<ancestor>...]/derived/<id>
       std::string p = prefix;
-      while (p.ends_with("/derived")) p = Parent(p.substr(0, p.size() - 8));
+      while (p.ends_with("/derived")) p = ParentOf(p.substr(0, p.size() - 8));
       if (fallback.empty()) fallback = p;
       continue;
     }
