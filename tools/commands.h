@@ -12,6 +12,7 @@ void RegisterLs(CLI::App& app, Context& ctx);
 void RegisterShow(CLI::App& app, Context& ctx);
 void RegisterDemo(CLI::App& app, Context& ctx);
 void RegisterRecords(CLI::App& app, Context& ctx);
+void RegisterExportCommands(CLI::App& app, Context& ctx);  // export, import, sqlite
 void RegisterStoreCommands(CLI::App& app, Context& ctx);  // check, stats, gc
 
 }  // namespace labstore::tool

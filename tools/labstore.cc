@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   RegisterShow(app, ctx);
   RegisterDemo(app, ctx);
   RegisterRecords(app, ctx);
+  RegisterExportCommands(app, ctx);
   RegisterStoreCommands(app, ctx);
   try {
     app.parse(argc, argv);
