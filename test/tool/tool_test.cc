@@ -1,5 +1,6 @@
 // Runs the built `labstore` command as a process: every subcommand and error path.
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -218,6 +219,41 @@ TEST_CASE("check, stats and gc report on a store; check names damage and exits 1
   CHECK(Run(store, "check", &out) == 1);
   CHECK(Has(out, "DAMAGED experiment " + id + ", records scope \"default\""));
   CHECK(Has(out, "labstore: 1 damaged item"));
+}
+
+TEST_CASE("import reads the golden machinable storage; export writes it back byte for byte; sqlite writes the view") {
+  TempDir tmp;
+  std::string store = tmp.Sub("s"), out;
+  REQUIRE(Run(store, std::string("import ") + LABSTORE_GOLDEN_DIR, &out) == 0);
+  CHECK(Has(out, "imported 5 experiments"));
+  CHECK(Has(out, "recorded root /srv/lab/storage"));
+  REQUIRE(Run(store, std::string("import ") + LABSTORE_GOLDEN_DIR, &out) == 0);
+  CHECK(Has(out, "imported 0 experiments (5 already present"));
+  REQUIRE(Run(store, "export " + tmp.Sub("out"), &out) == 0);
+  CHECK(Has(out, "exported 5 experiments (5 new)"));
+  std::string diff;
+  CHECK(test::RunCommand("diff -r -x storage.sqlite -x .labstore-export " + tmp.Sub("out") + " " + LABSTORE_GOLDEN_DIR, &diff) == 0);
+  CHECK(diff.empty());
+  REQUIRE(Run(store, "export " + tmp.Sub("out"), &out) == 0);
+  CHECK(Has(out, "0 files written"));
+  REQUIRE(Run(store, "export " + tmp.Sub("one") + " --only a5AEr5 --json", &out) == 0);
+  CHECK(Has(out, "\"experiments\": 2"));  // the derived experiment and its ancestor
+  REQUIRE(Run(store, "export " + tmp.Sub("out") + " --full", &out) == 0);
+  CHECK(Has(out, "exported 5 experiments (5 new)"));
+  REQUIRE(Run(store, "sqlite " + tmp.Sub("view.sqlite"), &out) == 0);
+  std::string sql;
+  REQUIRE(test::RunCommand("sqlite3 " + tmp.Sub("view.sqlite") + " 'SELECT COUNT(*) FROM experiments; SELECT COUNT(*) FROM records_default'", &sql) == 0);
+  CHECK(sql == "5\n9\n");  // 3 experiments x 3 default rows
+  CHECK(Run(store, "sqlite " + tmp.Sub("view.sqlite"), &out) == 1);
+  CHECK(Has(out, "exists"));
+  // A non-empty folder that is not an export is refused unless forced.
+  test::WriteFile(tmp.Sub("thesis.tex"), "x");
+  std::filesystem::create_directories(tmp.Sub("foreign"));
+  test::WriteFile(tmp.Sub("foreign") + "/notes.txt", "mine");
+  CHECK(Run(store, "export " + tmp.Sub("foreign"), &out) == 1);
+  CHECK(test::ReadFile(tmp.Sub("foreign") + "/notes.txt") == "mine");
+  CHECK(Run(store, "import " + tmp.Sub("missing"), &out) == 1);
+  CHECK(Run(store, "export", &out) == 2);
 }
 
 TEST_CASE("LABSTORE_STORE selects the store when --store is not given") {
