@@ -1,6 +1,6 @@
 // Export rates: rows/s into records/*.jsonl and into the records SQL tables.
 //
-//   export_bench [--experiments 1000] [--rows 10000] [--json]
+//   export_bench [--experiments 1000] [--rows 10000] [--threads 0] [--json]
 //
 // Fills a fresh store with `experiments` experiments of one scope of `rows`
 // five-column rows each ({iteration: int, loss: double, accuracy: double,
@@ -12,7 +12,8 @@
 //               tables alone;
 //   noop        exporting again with nothing changed;
 //   append      one more row in every experiment, then exporting again.
-// Rates are rows of the store divided by wall time, and by the CPU time of
+// --threads is ExportOptions::threads (0: one per core). Rates are rows of
+// the store divided by wall time, and by the CPU time of
 // the process (all threads; the better figure on a busy machine). Target
 // (DESIGN.md): at least 2 M rows/s into JSON lines.
 #include <sys/resource.h>
@@ -58,6 +59,7 @@ struct Phase {
 
 int main(int argc, char** argv) {
   size_t experiments = 1000, rows = 10000;
+  unsigned threads = 0;
   bool json = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -65,10 +67,12 @@ int main(int argc, char** argv) {
       json = true;
     } else if (a == "--experiments" && i + 1 < argc) {
       experiments = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--threads" && i + 1 < argc) {
+      threads = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
     } else if (a == "--rows" && i + 1 < argc) {
       rows = std::strtoull(argv[++i], nullptr, 10);
     } else {
-      std::fprintf(stderr, "usage: export_bench [--experiments N] [--rows N] [--json]\n");
+      std::fprintf(stderr, "usage: export_bench [--experiments N] [--rows N] [--threads N] [--json]\n");
       return 2;
     }
   }
@@ -103,7 +107,8 @@ int main(int argc, char** argv) {
 
   std::string dest = scratch.path() + "/out";
   std::vector<Phase> phases;
-  auto run = [&](const char* name, const labstore::ExportOptions& options, uint64_t rows_expected) -> labstore::Status {
+  auto run = [&](const char* name, labstore::ExportOptions options, uint64_t rows_expected) -> labstore::Status {
+    options.threads = threads;
     auto start = std::chrono::steady_clock::now();
     double cpu = CpuSeconds();
     auto stats = labstore::Export(*store, dest, options);

@@ -29,7 +29,8 @@
 // `dest` are never followed (an export that meets one fails naming it).
 //
 // Thread safety: Export may run while writers append to the store; it
-// exports what is stored when each piece is read. Two exports into the same
+// exports what is stored when each piece is read. It uses
+// ExportOptions::threads threads of its own for the folders. Two exports into the same
 // destination at once: the second fails with Busy.
 #ifndef LABSTORE_EXPORT_H_
 #define LABSTORE_EXPORT_H_
@@ -62,6 +63,9 @@ struct ExportOptions {
   bool force = false;
   // Default kInStorage.
   RecordsSql records_sql = RecordsSql::kInStorage;
+  // Threads that write experiment folders (files and JSON lines); the SQL
+  // part runs on one. Default 0: one per core, at most 8.
+  unsigned threads = 0;
   // fsync every file and folder written, and storage.sqlite at its commit:
   // the export then also survives a machine crash. Slower. Default false
   // (survives a killed process, not a power loss).

@@ -15,9 +15,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -165,12 +167,11 @@ Result<std::map<std::string, std::string>> GeneratedFiles(Store& store, const It
   return files;
 }
 
+// Writes one experiment folder. `me` is its manifest entry; `known`: the
+// entry describes this folder from an earlier export.
 Status WriteExperiment(ExportContext& ctx, const Item& item, const std::map<uint64_t, ExecutionPlan>& executions,
-                       Manifest* manifest) {
+                       bool known, ManifestExperiment& me) {
   SafeDir& root = *ctx.root;
-  auto found = manifest->experiments.find(item.e.id);
-  bool known = found != manifest->experiments.end() && found->second.folder == item.folder;
-  ManifestExperiment& me = manifest->experiments[item.e.id];
   auto kind = root.Kind(item.folder);
   if (!kind.ok()) return kind.status();
   if (*kind != EntryKind::kDir && *kind != EntryKind::kMissing) {
@@ -210,6 +211,67 @@ Status WriteExperiment(ExportContext& ctx, const Item& item, const std::map<uint
   LABSTORE_RETURN_IF_ERROR(ExportRecordFiles(ctx, item.e.id, base, &me));
   LABSTORE_RETURN_IF_ERROR(ExportDataFiles(ctx, item.e.id, base, &me));
   if (fresh) LABSTORE_RETURN_IF_ERROR(root.Rename(base, item.folder, ctx.options->sync));
+  return Status::OK();
+}
+
+// Writes every experiment folder on `threads` threads. Work is split by
+// tree (a top-level experiment and everything derived from it, in commit
+// order), since a derived folder lives inside its ancestor's.
+Status WriteExperiments(ExportContext& ctx, const std::vector<Item>& items,
+                        const std::map<uint64_t, ExecutionPlan>& executions, Manifest* manifest, unsigned threads) {
+  // Manifest entries are made here, so that workers only touch their own.
+  std::vector<ManifestExperiment*> entries;
+  std::vector<bool> known;
+  for (const Item& item : items) {
+    auto found = manifest->experiments.find(item.e.id);
+    known.push_back(found != manifest->experiments.end() && found->second.folder == item.folder);
+    entries.push_back(&manifest->experiments[item.e.id]);
+  }
+  std::unordered_map<std::string, size_t> tree_of;  // experiment id -> tree
+  std::vector<std::vector<size_t>> trees;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string& ancestor = items[i].e.ancestor;
+    auto it = ancestor.empty() ? tree_of.end() : tree_of.find(ancestor);
+    size_t t = it != tree_of.end() ? it->second : trees.size();
+    if (t == trees.size()) trees.emplace_back();
+    trees[t].push_back(i);
+    tree_of.emplace(items[i].e.id, t);
+  }
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(trees.size())));
+  std::vector<ExportStats> stats(threads);
+  std::vector<std::vector<std::string>> warnings(threads);
+  std::vector<Status> errors(threads);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto work = [&](unsigned w) {
+    ExportContext local{.store = ctx.store, .options = ctx.options, .root = ctx.root, .stats = &stats[w]};
+    for (size_t t; !failed && (t = next++) < trees.size();) {
+      for (size_t i : trees[t]) {
+        Status s = WriteExperiment(local, items[i], executions, known[i], *entries[i]);
+        if (!s.ok()) {
+          errors[w] = s;
+          failed = true;
+          break;
+        }
+      }
+    }
+    warnings[w] = std::move(local.warnings);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned w = 1; w < threads; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (std::thread& t : pool) t.join();
+  for (unsigned w = 0; w < threads; ++w) {
+    ExportStats& s = stats[w];
+    ctx.stats->experiments_added += s.experiments_added;
+    ctx.stats->files_written += s.files_written;
+    ctx.stats->files_unchanged += s.files_unchanged;
+    ctx.stats->files_removed += s.files_removed;
+    ctx.stats->record_rows += s.record_rows;
+    ctx.stats->bytes_written += s.bytes_written;
+    for (std::string& m : warnings[w]) ctx.warnings.push_back(std::move(m));
+  }
+  for (const Status& e : errors) LABSTORE_RETURN_IF_ERROR(e);
   return Status::OK();
 }
 
@@ -407,7 +469,8 @@ Result<ExportStats> Export(Store& store, std::string_view dest, const ExportOpti
   }
 
   std::string old_root = manifest.root;
-  for (const Item& item : *items) LABSTORE_RETURN_IF_ERROR(WriteExperiment(ctx, item, executions, &manifest));
+  unsigned threads = options.threads != 0 ? options.threads : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
+  LABSTORE_RETURN_IF_ERROR(WriteExperiments(ctx, *items, executions, &manifest, threads));
   LABSTORE_RETURN_IF_ERROR(WriteIndex(ctx, *items, executions, old_root));
   manifest.root = abs;
   LABSTORE_RETURN_IF_ERROR(WriteManifest(*root, manifest, options.sync));

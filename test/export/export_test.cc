@@ -13,6 +13,7 @@
 #include <thread>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "export_test_util.h"
 #include "labstore/data.h"
@@ -151,6 +152,30 @@ TEST_CASE("Exporting again writes only what changed") {
   REQUIRE(full.ok());
   CHECK(Tree(other.Sub("out")) == Tree(g.out));
   CHECK(AllContent(other.Sub("out/storage.sqlite"), other.Sub("out")) == AllContent(db, g.out));
+}
+
+TEST_CASE("An export on several threads writes what an export on one thread writes") {
+  GoldenExport g;
+  for (int i = 0; i < 20; ++i) {
+    std::string id = Id(g.store, "estimate_gravity", fmt::format(R"({{"time_dilation": {}.5}})", i));
+    auto w = RecordWriter::Open(g.store, id, "default");
+    REQUIRE(w.ok());
+    for (int r = 0; r < 50; ++r) {
+      w->Set("iteration", r);
+      REQUIRE(w->Save().ok());
+    }
+    REQUIRE(w->Close().ok());
+    if (i % 3 == 0) REQUIRE(g.store.Create({.module = "child", .ancestor = id}).ok());
+  }
+  ExportStats many = g.Run({.threads = 4});
+  TempDir one;
+  auto single = Export(g.store, one.Sub("out"), {.threads = 1});
+  REQUIRE(single.ok());
+  CHECK(many.files_written == single->files_written);
+  CHECK(many.record_rows == single->record_rows);
+  CHECK(Tree(one.Sub("out")) == Tree(g.out));
+  CHECK(AllContent(one.Sub("out/storage.sqlite"), one.Sub("out")) == AllContent(g.out + "/storage.sqlite", g.out));
+  CHECK(g.Run({.threads = 4}).files_written == 0);
 }
 
 TEST_CASE("A deleted data file is removed from the export") {
