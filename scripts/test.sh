@@ -22,7 +22,7 @@ if [ "${LABSTORE_SANITIZERS:-1}" != 0 ]; then
     ./build-asan/test/labstore_tests --duration=false --minimal
   echo "== ThreadSanitizer: concurrency tests"
   bash scripts/setup.sh build-tsan -Db_sanitize=thread -Db_lundef=false -Dwerror=false
-  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp" \
     ./build-tsan/test/labstore_tests --duration=false --minimal --test-case='*thread*,*concurren*'
 fi
 
