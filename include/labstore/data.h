@@ -186,7 +186,8 @@ class FileWriter {
   FileWriter& operator=(FileWriter&&) noexcept;
   ~FileWriter();  // abandons the file unless closed
 
-  // Adds bytes at the end. Errors: IOError; InvalidArgument after Close().
+  // Adds bytes at the end. Errors: IOError (the writer is then closed and the
+  // file not stored); InvalidArgument after Close().
   Status Append(std::string_view bytes);
   // Stores the file. Errors: InvalidArgument (a path conflict found now, or
   // already closed), IOError. After an error the file is not stored.

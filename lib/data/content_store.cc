@@ -25,6 +25,7 @@ struct Header {
   uint64_t refcount = 0;
   uint64_t size = 0;
   uint64_t data_id = 0;
+  uint32_t chunk_size = 0;
 };
 
 std::string HeaderKey(std::string_view hash) {
@@ -51,15 +52,17 @@ std::string EncodeHeader(const Header& h) {
   PutFixed64(&v, h.refcount);
   PutFixed64(&v, h.size);
   PutFixed64(&v, h.data_id);
+  PutFixed32(&v, h.chunk_size);
   return v;
 }
 
 bool DecodeHeader(std::string_view v, Header* h) {
-  if (v.size() != 24) return false;
+  if (v.size() != 28) return false;
   h->refcount = GetFixed64(v.substr(0, 8));
   h->size = GetFixed64(v.substr(8, 8));
   h->data_id = GetFixed64(v.substr(16, 8));
-  return true;
+  h->chunk_size = GetFixed32(v.substr(24, 4));
+  return h->chunk_size > 0;
 }
 
 std::string EncodeEntry(std::string_view hash, uint64_t size) {
@@ -68,7 +71,12 @@ std::string EncodeEntry(std::string_view hash, uint64_t size) {
   return v;
 }
 
-uint32_t ChunkCount(uint64_t size) { return static_cast<uint32_t>((size + kChunkSize - 1) / kChunkSize); }
+uint32_t ChunkCount(uint64_t size, uint32_t chunk_size) {
+  return static_cast<uint32_t>((size + chunk_size - 1) / chunk_size);
+}
+
+// Chunks are written in WriteBatches of about this many bytes.
+constexpr size_t kBatchBytes = size_t{1} << 20;
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
@@ -98,11 +106,14 @@ class RefTxn {
       ++header->refcount;
       if (c.upload) DeleteChunks(c.upload->data_id(), c.upload->chunks());  // already stored: drop the copy
     } else if (c.upload) {
-      *header = {1, c.size, c.upload->data_id()};
+      *header = {1, c.size, c.upload->data_id(), c.upload->chunk_size()};
     } else if (c.bytes) {
       uint64_t data_id = st_.next_sequence + new_sequences_++;
-      if (!c.bytes->empty()) batch_.Put(Cf(), ChunkKey(data_id, 0), ToSlice(*c.bytes));
-      *header = {1, c.size, data_id};
+      uint32_t chunk_size = ChunkSizeFor(st_);
+      for (uint32_t i = 0; i < ChunkCount(c.size, chunk_size); ++i) {
+        batch_.Put(Cf(), ChunkKey(data_id, i), ToSlice(c.bytes->substr(uint64_t{i} * chunk_size, chunk_size)));
+      }
+      *header = {1, c.size, data_id, chunk_size};
     } else {
       if (missing) *missing = true;
       return Status::OK();
@@ -125,7 +136,7 @@ class RefTxn {
         batch_.Put(Cf(), HeaderKey(hash), EncodeHeader(h));
       } else if (h.data_id != 0) {  // was stored (or created here) and has no file left
         batch_.Delete(Cf(), HeaderKey(hash));
-        DeleteChunks(h.data_id, ChunkCount(h.size));
+        DeleteChunks(h.data_id, ChunkCount(h.size, h.chunk_size));
       }
     }
     if (new_sequences_ > 0) {
@@ -211,6 +222,14 @@ std::string ContentHasher::Finish() const {
   return out;
 }
 
+uint32_t ChunkSizeFor(const StoreState& st) {
+  rocksdb::ColumnFamilyOptions o = st.db->GetOptions(st.handle(kCfBlobs));
+  if (o.enable_blob_files && o.min_blob_size > 1 && o.min_blob_size <= kMaxChunkSize) {
+    return static_cast<uint32_t>(o.min_blob_size - 1);
+  }
+  return kMaxChunkSize;
+}
+
 std::string FileKey(std::string_view experiment_key, std::string_view path) {
   std::string k(experiment_key);
   k += path;
@@ -248,20 +267,49 @@ Upload::~Upload() {
   active_uploads.erase({&st_, data_id_});
 }
 
-Status Upload::AddChunk(std::string_view chunk) {
+Status Upload::Append(std::string_view bytes) {
   // Without WAL: the chunks are made durable by the flush in Finish(), before
   // anything names them; a crash before that loses only unnamed chunks.
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;
-  rocksdb::Status s = st_.db->Put(wo, st_.handle(kCfBlobs), ChunkKey(data_id_, chunks_), ToSlice(chunk));
-  if (!s.ok()) return FromRocks(s, "cannot write a file chunk");
-  ++chunks_;
-  unflushed_ += chunk.size();
-  if (unflushed_ >= kUploadFlushBytes) return Flush(/*wait=*/false);
-  return Status::OK();
+  rocksdb::WriteBatch batch;
+  auto put = [&](std::string_view chunk) -> Status {
+    batch.Put(st_.handle(kCfBlobs), ChunkKey(data_id_, chunks_++), ToSlice(chunk));
+    unflushed_ += chunk.size();
+    if (batch.GetDataSize() < kBatchBytes) return Status::OK();
+    rocksdb::Status s = st_.db->Write(wo, &batch);
+    batch.Clear();
+    if (!s.ok()) return FromRocks(s, "cannot write file chunks");
+    return unflushed_ >= kUploadFlushBytes ? Flush(/*wait=*/true) : Status::OK();
+  };
+  if (!partial_.empty()) {
+    size_t n = std::min<size_t>(chunk_size_ - partial_.size(), bytes.size());
+    partial_.append(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+    if (partial_.size() < chunk_size_) return Status::OK();
+    LABSTORE_RETURN_IF_ERROR(put(partial_));
+    partial_.clear();
+  }
+  for (; bytes.size() >= chunk_size_; bytes.remove_prefix(chunk_size_)) {
+    LABSTORE_RETURN_IF_ERROR(put(bytes.substr(0, chunk_size_)));
+  }
+  partial_.assign(bytes);
+  if (batch.Count() == 0) return Status::OK();
+  return FromRocks(st_.db->Write(wo, &batch), "cannot write file chunks");
 }
 
-Status Upload::Finish() { return Flush(/*wait=*/true); }
+Status Upload::Finish() {
+  if (!partial_.empty()) {
+    rocksdb::WriteOptions wo;
+    wo.disableWAL = true;
+    rocksdb::Status s = st_.db->Put(wo, st_.handle(kCfBlobs), ChunkKey(data_id_, chunks_), ToSlice(partial_));
+    if (!s.ok()) return FromRocks(s, "cannot write file chunks");
+    ++chunks_;
+    partial_ = std::string();
+  }
+  return Flush(/*wait=*/true);
+}
+
 
 Status Upload::Flush(bool wait) {
   unflushed_ = 0;
@@ -302,7 +350,7 @@ Status StoreBytes(StoreState& st, std::string_view experiment_key, std::string_v
                   std::string_view bytes) {
   std::string hash = Hash128(bytes);
   NewContent content{.hash = hash, .size = bytes.size()};
-  if (bytes.size() <= kChunkSize) {
+  if (bytes.size() <= kInlineBytes) {
     content.bytes = &bytes;
     return CommitFile(st, experiment_key, id, path, content);
   }
@@ -311,9 +359,7 @@ Status StoreBytes(StoreState& st, std::string_view experiment_key, std::string_v
   if (!missing) return Status::OK();  // the same bytes were stored already
   auto upload = Upload::Start(st);
   if (!upload.ok()) return upload.status();
-  for (size_t at = 0; at < bytes.size(); at += kChunkSize) {
-    LABSTORE_RETURN_IF_ERROR((*upload)->AddChunk(bytes.substr(at, kChunkSize)));
-  }
+  LABSTORE_RETURN_IF_ERROR((*upload)->Append(bytes));
   LABSTORE_RETURN_IF_ERROR((*upload)->Finish());
   content.upload = upload->get();
   return CommitFile(st, experiment_key, id, path, content);
@@ -351,9 +397,11 @@ Result<FileEntry> GetFileEntry(const StoreState& st, const rocksdb::ReadOptions&
 }
 
 ContentReader::ContentReader(const StoreState& st, const rocksdb::ReadOptions& ro, FileEntry entry, std::string what,
-                             uint64_t data_id)
-    : st_(&st), ro_(&ro), entry_(std::move(entry)), what_(std::move(what)), data_id_(data_id),
-      hasher_(std::make_shared<ContentHasher>()) {}
+                             uint64_t data_id, uint32_t chunk_size)
+    : st_(&st), ro_(ro), entry_(std::move(entry)), what_(std::move(what)), data_id_(data_id),
+      chunk_size_(chunk_size), hasher_(std::make_shared<ContentHasher>()) {
+  ro_.fill_cache = entry_.size <= kInlineBytes;  // a large file would evict everything else
+}
 
 Result<ContentReader> ContentReader::Open(const StoreState& st, const rocksdb::ReadOptions& ro, FileEntry entry,
                                           std::string what) {
@@ -365,11 +413,11 @@ Result<ContentReader> ContentReader::Open(const StoreState& st, const rocksdb::R
                               fmt::format("content {}", ToHex(entry.hash)));
   }
   if (!s.ok()) return FromRocks(s, fmt::format("cannot read {}", what));
-  return ContentReader(st, ro, std::move(entry), std::move(what), h.data_id);
+  return ContentReader(st, ro, std::move(entry), std::move(what), h.data_id, h.chunk_size);
 }
 
 Result<bool> ContentReader::Next(std::string* out) {
-  uint32_t count = ChunkCount(entry_.size);
+  uint32_t count = ChunkCount(entry_.size, chunk_size_);
   if (next_chunk_ > count) return false;
   if (next_chunk_ == count) {
     ++next_chunk_;
@@ -379,17 +427,20 @@ Result<bool> ContentReader::Next(std::string* out) {
     }
     return false;
   }
-  rocksdb::PinnableSlice chunk;
-  rocksdb::Status s = st_->db->Get(*ro_, st_->handle(kCfBlobs), ChunkKey(data_id_, next_chunk_), &chunk);
-  uint64_t expected = next_chunk_ + 1 < count ? kChunkSize : entry_.size - uint64_t{next_chunk_} * kChunkSize;
-  if (s.IsNotFound() || (s.ok() && chunk.size() != expected)) {
-    return Status::Corruption(fmt::format("the content of {} is damaged", what_),
-                              fmt::format("chunk {} of {} is missing or of the wrong size", next_chunk_, count));
+  // About kBatchBytes per call, so that small chunks cost little per call.
+  for (size_t added = 0; next_chunk_ < count && added < kBatchBytes; ++next_chunk_) {
+    rocksdb::PinnableSlice chunk;
+    rocksdb::Status s = st_->db->Get(ro_, st_->handle(kCfBlobs), ChunkKey(data_id_, next_chunk_), &chunk);
+    uint64_t expected = next_chunk_ + 1 < count ? chunk_size_ : entry_.size - uint64_t{next_chunk_} * chunk_size_;
+    if (s.IsNotFound() || (s.ok() && chunk.size() != expected)) {
+      return Status::Corruption(fmt::format("the content of {} is damaged", what_),
+                                fmt::format("chunk {} of {} is missing or of the wrong size", next_chunk_, count));
+    }
+    if (!s.ok()) return FromRocks(s, fmt::format("cannot read {}", what_));
+    hasher_->Update(std::string_view(chunk.data(), chunk.size()));
+    out->append(chunk.data(), chunk.size());
+    added += chunk.size();
   }
-  if (!s.ok()) return FromRocks(s, fmt::format("cannot read {}", what_));
-  hasher_->Update(std::string_view(chunk.data(), chunk.size()));
-  out->append(chunk.data(), chunk.size());
-  ++next_chunk_;
   return true;
 }
 
@@ -433,7 +484,9 @@ Result<GarbageCollectStats> CollectGarbage(StoreState& st) {
         return;
       }
       batch.Delete(st.handle(kCfBlobs), key);
-      for (uint32_t i = 0; i < ChunkCount(h.size); ++i) batch.Delete(st.handle(kCfBlobs), ChunkKey(h.data_id, i));
+      for (uint32_t i = 0; i < ChunkCount(h.size, h.chunk_size); ++i) {
+        batch.Delete(st.handle(kCfBlobs), ChunkKey(h.data_id, i));
+      }
       ++stats.contents_removed;
       stats.bytes_removed += h.size;
     }));

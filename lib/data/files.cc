@@ -138,20 +138,13 @@ Result<GarbageCollectStats> GarbageCollect(Store& store) {
 struct FileWriter::Impl {
   StoreState* st = nullptr;
   std::string key, id, path;
-  std::string buffer;  // the last, not yet written chunk: at most kChunkSize bytes
+  // The bytes so far while they fit in one batch (kInlineBytes); after that
+  // they go to `upload`.
+  std::string buffer;
   internal::ContentHasher hasher;
   uint64_t written = 0;
   std::unique_ptr<internal::Upload> upload;
   bool closed = false;
-
-  Status WriteChunk(std::string_view chunk) {
-    if (!upload) {
-      auto started = internal::Upload::Start(*st);
-      if (!started.ok()) return started.status();
-      upload = std::move(*started);
-    }
-    return upload->AddChunk(chunk);
-  }
 };
 
 FileWriter::FileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -176,23 +169,24 @@ Status FileWriter::Append(std::string_view bytes) {
   if (w.closed) return Status::InvalidArgument(fmt::format("{} is closed", What(w.path, w.id)));
   w.hasher.Update(bytes);
   w.written += bytes.size();
-  // A full buffer is written only once more bytes come, so that a file of at
-  // most one chunk is stored in one batch by Close().
-  while (!bytes.empty()) {
-    if (w.buffer.size() == internal::kChunkSize) {
-      LABSTORE_RETURN_IF_ERROR(w.WriteChunk(w.buffer));
-      w.buffer.clear();
-    }
-    if (w.buffer.empty() && bytes.size() > internal::kChunkSize) {
-      LABSTORE_RETURN_IF_ERROR(w.WriteChunk(bytes.substr(0, internal::kChunkSize)));
-      bytes.remove_prefix(internal::kChunkSize);
-      continue;
-    }
-    size_t n = std::min(internal::kChunkSize - w.buffer.size(), bytes.size());
-    w.buffer.append(bytes.substr(0, n));
-    bytes.remove_prefix(n);
+  if (!w.upload && w.buffer.size() + bytes.size() <= internal::kInlineBytes) {
+    w.buffer.append(bytes);  // may still be stored in one batch by Close()
+    return Status::OK();
   }
-  return Status::OK();
+  Status s;
+  if (!w.upload) {
+    auto started = internal::Upload::Start(*w.st);
+    if (!started.ok()) return started.status();
+    w.upload = std::move(*started);
+    s = w.upload->Append(w.buffer);
+    w.buffer = std::string();
+  }
+  if (s.ok()) s = w.upload->Append(bytes);
+  if (!s.ok()) {  // the file is lost: drop its chunks, refuse further calls
+    w.closed = true;
+    w.upload.reset();
+  }
+  return s;
 }
 
 Status FileWriter::Close() {
@@ -205,7 +199,6 @@ Status FileWriter::Close() {
   if (!w.upload) {
     content.bytes = &bytes;
   } else {
-    if (!bytes.empty()) LABSTORE_RETURN_IF_ERROR(w.upload->AddChunk(bytes));
     LABSTORE_RETURN_IF_ERROR(w.upload->Finish());
     content.upload = w.upload.get();
   }

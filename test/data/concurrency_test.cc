@@ -21,7 +21,7 @@ TEST_CASE("Files saved, overwritten and deleted from many threads concurrently k
   data_test::DataFixture f;
   std::vector<std::string> ids = {f.id, data_test::NewExperiment(f.store), data_test::NewExperiment(f.store)};
   // Few distinct contents, so that threads share them all the time; one is large (streamed).
-  std::vector<std::string> contents = {"a", "bb", std::string(5000, 'c'), std::string(internal::kChunkSize + 7, 'd')};
+  std::vector<std::string> contents = {"a", "bb", std::string(5000, 'c'), std::string(internal::kInlineBytes + 7, 'd')};
   constexpr int kThreads = 4, kOps = 60;
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;

@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include "data/content_store.h"
 #include "labstore/data.h"
 #include "labstore/labstore.h"
 #include "store/store_state.h"
@@ -42,6 +43,12 @@ inline size_t ListFilesCount(Store& store, const std::string& id) {
   auto r = ListFiles(store, id);
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   return r->size();
+}
+
+// How many chunks a content of `size` bytes written now takes.
+inline size_t Chunks(Store& store, uint64_t size) {
+  uint32_t chunk = internal::ChunkSizeFor(*store.state());
+  return static_cast<size_t>((size + chunk - 1) / chunk);
 }
 
 // Keys of the blobs column family whose first byte is `tag` ('h' content
