@@ -178,6 +178,15 @@ struct RecordOptions {
   // Costs one fsync per chunk: at the default chunk size about 2x slower,
   // much more for small chunks. Default false.
   bool sync = false;
+  // Write chunks without RocksDB's write-ahead log (the "no WAL" durability
+  // mode). Faster, but weakens the durability promise: a stored chunk lives
+  // only in RocksDB's memtable until RocksDB flushes it to a table file, so
+  // a process crash (kill -9) loses every row not yet flushed from the
+  // memtable (up to write_buffer_size, 64 MiB of chunks, or more), still
+  // whole chunks in order, never a damaged store. Close() of the Store
+  // flushes memtables, so rows of a cleanly closed store are kept. Cannot be
+  // combined with sync (InvalidArgument). Default false.
+  bool disable_wal = false;
   // How chunks are compressed. Default kLz4.
   Compression compression = Compression::kLz4;
 };

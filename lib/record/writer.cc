@@ -51,6 +51,9 @@ Result<RecordWriter> RecordWriter::Open(Store& store, std::string_view experimen
     return Status::InvalidArgument(fmt::format("invalid RecordOptions::flush_rows {}", options.flush_rows),
                                    "it must be in 1..1048576");
   }
+  if (options.sync && options.disable_wal) {
+    return Status::InvalidArgument("invalid RecordOptions: sync with disable_wal", "sync needs the write-ahead log");
+  }
   if (options.flush_bytes == 0) return Status::InvalidArgument("invalid RecordOptions::flush_bytes 0", "it must be positive");
   if (static_cast<uint8_t>(options.compression) > 2) return Status::InvalidArgument("invalid RecordOptions::compression");
   LABSTORE_RETURN_IF_ERROR(st->CheckWritable("write records"));

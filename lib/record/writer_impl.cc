@@ -219,6 +219,7 @@ Status RecordWriter::Impl::WriteChunk(const ChunkBuffer& b, uint64_t first) {
   if (s.ok()) {
     rocksdb::WriteOptions wo;
     wo.sync = opt.sync;
+    wo.disableWAL = opt.disable_wal;
     s = st->db->Write(wo, &batch);
   }
   if (!s.ok()) {

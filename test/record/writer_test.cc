@@ -618,6 +618,28 @@ TEST_CASE("Many writers log to different scopes at once, each from its own worke
   CHECK(ListScopes(store, ids[0])->size() == 3);
 }
 
+TEST_CASE("disable_wal: rows of a cleanly closed store are kept; sync with disable_wal is refused") {
+  TempDir tmp;
+  std::string id;
+  {
+    Store store = test::OpenStore(tmp.Sub("s"));
+    id = NewExperiment(store);
+    RecordWriter w = OpenWriter(store, id, "default", {.flush_rows = 100, .disable_wal = true});
+    for (int i = 0; i < 1050; ++i) {
+      w.Set("i", i);
+      REQUIRE(w.Save().ok());
+    }
+    REQUIRE(w.Close().ok());
+    auto bad = RecordWriter::Open(store, id, "other", {.sync = true, .disable_wal = true});
+    CHECK(bad.status().IsInvalidArgument());
+    REQUIRE(store.Close().ok());
+  }
+  Store store = test::OpenStore(tmp.Sub("s"));
+  std::vector<Row> rows = Rows(store, id, "default");
+  REQUIRE(rows.size() == 1050);
+  CHECK(rows[1049].Find("i")->as_int64() == 1049);
+}
+
 }  // TEST_SUITE
 
 }  // namespace
