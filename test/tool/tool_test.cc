@@ -267,6 +267,46 @@ TEST_CASE("LABSTORE_STORE selects the store when --store is not given") {
   CHECK(Has(out, "from_env"));
 }
 
+TEST_CASE("bench --json measures labstore and the three peers; the scratch folder is removed") {
+  TempDir tmp;
+  std::string out;
+  REQUIRE(Run(tmp.Sub("unused"), "bench --rows 20000 --json --dir " + tmp.Sub("scratch"), &out) == 0);
+  CHECK(Has(out, "\"rows\": 20000"));
+  CHECK(Has(out, "\"durability\": \"default\""));
+  for (const char* name : {"labstore", "RocksDB key per row", "SQLite WAL", "JSON lines"}) {
+    CHECK_MESSAGE(Has(out, std::string("\"name\": \"") + name + "\""), name);
+  }
+  for (const char* field : {"rows_per_s", "mb_per_s", "bytes_per_row", "ratio_to_labstore"}) CHECK(Has(out, field));
+  CHECK(std::filesystem::is_empty(tmp.Sub("scratch")));
+  CHECK(!std::filesystem::exists(tmp.Sub("unused")));  // the store is not touched
+}
+
+TEST_CASE("bench --no-peers with threads, nowal and a custom shape prints an aligned table") {
+  TempDir tmp;
+  std::string out;
+  REQUIRE(Run(tmp.Sub("s"), "bench --rows 5000 --no-peers --threads 2 --durability nowal --ints 2 --floats 0 "
+                            "--strings 3 --string-length 20 --flush-rows 1000 --flush-ms 0", &out) == 0);
+  CHECK(Has(out, "5000 rows of 2 int, 0 float, 3 string (20 bytes)"));
+  CHECK(Has(out, "durability nowal, 2 writer threads, flush 1000 rows / 0 ms"));
+  CHECK(Has(out, "METHOD"));
+  CHECK(Has(out, "labstore"));
+  CHECK(!Has(out, "SQLite"));
+}
+
+TEST_CASE("bench refuses bad flags with a clear message") {
+  TempDir tmp;
+  std::string out;
+  CHECK(Run(tmp.Sub("s"), "bench --durability fast", &out) == 2);
+  CHECK(Has(out, "unknown --durability 'fast' (expected default, sync or nowal)"));
+  CHECK(Run(tmp.Sub("s"), "bench --rows 0", &out) == 2);
+  CHECK(Has(out, "--rows must be at least 1"));
+  CHECK(Run(tmp.Sub("s"), "bench --ints 0 --floats 0 --strings 0", &out) == 2);
+  CHECK(Has(out, "no columns"));
+  CHECK(Run(tmp.Sub("s"), "bench --flush-rows 0 --rows 10", &out) == 2);
+  CHECK(Has(out, "flush rows"));
+  CHECK(Run(tmp.Sub("s"), "bench --rows lots", &out) == 2);
+}
+
 }  // TEST_SUITE
 }  // namespace
 }  // namespace labstore
