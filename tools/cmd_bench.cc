@@ -61,7 +61,9 @@ void RunBench(const BenchArgs& a) {
   for (const WriteBenchResult& x : r) {
     t.Add({x.name, fmt::format("{:.2f} M", x.rows_per_s / 1e6), fmt::format("{:.1f}", x.mb_per_s),
            fmt::format("{:.2f}", x.bytes_per_row),
-           x.name == "labstore" ? std::string("-") : fmt::format("{:.2f}x faster", x.ratio_to_labstore)});
+           x.name == "labstore"          ? std::string("-")
+           : x.ratio_to_labstore >= 1.0 ? fmt::format("{:.2f}x faster", x.ratio_to_labstore)
+                                        : fmt::format("{:.2f}x slower", 1.0 / x.ratio_to_labstore)});
   }
   std::fputs(t.Render().c_str(), stdout);
   std::printf("\nMB/s: bytes on disk after closing per second of logging. Peers run in one thread.\n");
