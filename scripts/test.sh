@@ -17,11 +17,11 @@ bash scripts/setup.sh build
 
 if [ "${LABSTORE_SANITIZERS:-1}" != 0 ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer: every suite"
-  bash scripts/setup.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false
+  bash scripts/setup.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false -Dbench=false
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ./build-asan/test/labstore_tests --duration=false --minimal
   echo "== ThreadSanitizer: concurrency tests"
-  bash scripts/setup.sh build-tsan -Db_sanitize=thread -Db_lundef=false -Dwerror=false
+  bash scripts/setup.sh build-tsan -Db_sanitize=thread -Db_lundef=false -Dwerror=false -Dbench=false
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp" \
     ./build-tsan/test/labstore_tests --duration=false --minimal --test-case='*thread*,*concurren*'
 fi
