@@ -6,6 +6,8 @@
 #include "commands.h"
 #include "experiment_json.h"
 #include "format.h"
+#include "labstore/data.h"
+#include "labstore/record_reader.h"
 
 namespace labstore::tool {
 namespace {
@@ -18,7 +20,21 @@ void RunShow(const Context& ctx, const std::string& id, bool json) {
   std::vector<Experiment> derived = Check(store.Derived(id));
   Timestamp now = Now();
   if (json) {
-    std::printf("%s\n", ExperimentJson(e, st, now).c_str());
+    std::string extra = ", \"scopes\": [";
+    auto scopes = Check(ListScopes(store, id));
+    for (size_t i = 0; i < scopes.size(); ++i) {
+      extra += fmt::format("{}{{\"name\": {}, \"rows\": {}, \"bytes\": {}}}", i ? ", " : "", JsonString(scopes[i].name),
+                           scopes[i].rows, scopes[i].bytes);
+    }
+    extra += "], \"files\": [";
+    auto files = Check(ListFiles(store, id));
+    for (size_t i = 0; i < files.size(); ++i) {
+      extra += fmt::format("{}{{\"path\": {}, \"size\": {}, \"format\": \"{}\", \"content_hash\": \"{}\"}}", i ? ", " : "",
+                           JsonString(files[i].path), files[i].size, DataFormatName(files[i].format), files[i].content_hash);
+    }
+    std::string obj = ExperimentJson(e, st, now);
+    obj.insert(obj.size() - 1, extra + "]");
+    std::printf("%s\n", obj.c_str());
     return;
   }
   auto when = [&](const std::optional<Timestamp>& t) {
@@ -43,6 +59,24 @@ void RunShow(const Context& ctx, const std::string& id, bool json) {
     for (const auto& x : executions) {
       std::printf("  %llu %s, %zu member%s\n", static_cast<unsigned long long>(x.number), x.nickname.c_str(),
                   x.members.size(), x.members.size() == 1 ? "" : "s");
+    }
+  }
+  std::vector<ScopeInfo> scopes = Check(ListScopes(store, id));
+  if (!scopes.empty()) {
+    std::printf("records\n");
+    Table t({"SCOPE", "ROWS", "COLUMNS", "STORED"}, {false, true, true, true});
+    for (const auto& sc : scopes) t.Add({sc.name, std::to_string(sc.rows), std::to_string(sc.columns.size()), Bytes(sc.bytes)});
+    std::string text = t.Render();
+    for (size_t pos = 0, next; pos < text.size(); pos = next + 1) {
+      next = text.find('\n', pos);
+      std::printf("  %s\n", text.substr(pos, next - pos).c_str());
+    }
+  }
+  std::vector<FileInfo> files = Check(ListFiles(store, id));
+  if (!files.empty()) {
+    std::printf("files\n");
+    for (const auto& f : files) {
+      std::printf("  %s  %s, %s\n", f.path.c_str(), Bytes(f.size).c_str(), DataFormatName(f.format));
     }
   }
   if (!derived.empty()) {

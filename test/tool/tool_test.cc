@@ -194,6 +194,13 @@ TEST_CASE("check, stats and gc report on a store; check names damage and exits 1
   REQUIRE(Run(store, "check", &out) == 0);
   CHECK(Has(out, "checked 1 experiments, 1 scopes, 100 rows, 2 files"));
   CHECK(Has(out, "no damage found"));
+  REQUIRE(Run(store, "show " + id, &out) == 0);
+  CHECK(Has(out, "default"));
+  CHECK(Has(out, "100"));
+  CHECK(Has(out, "data/a.txt"));
+  REQUIRE(Run(store, "show " + id + " --json", &out) == 0);
+  CHECK(Has(out, "\"scopes\": [{\"name\": \"default\", \"rows\": 100"));
+  CHECK(Has(out, "\"path\": \"data/b.txt\", \"size\": 5"));
   REQUIRE(Run(store, "check --json", &out) == 0);
   CHECK(Has(out, "\"ok\": true"));
   REQUIRE(Run(store, "stats", &out) == 0);
