@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "labstore/labstore.h"
+#include "store/store_state.h"
 #include "test_util.h"
 
 namespace labstore {
@@ -273,6 +274,19 @@ TEST_CASE("Projects are recorded once by name with their directory") {
     }
   }
   CHECK(found_lab);
+}
+
+TEST_CASE("A damaged experiment record is Corruption naming it, not a wrong value") {
+  TempDir tmp;
+  Store store = test::OpenStore(tmp.Sub("s"));
+  auto e = store.Create({.module = "m", .config = R"({"x": 1})"});
+  REQUIRE(e.ok());
+  auto* st = store.state();
+  REQUIRE(st->db->Put(rocksdb::WriteOptions(), st->handle(internal::kCfExperiments), e->key, "garbage bytes").ok());
+  auto found = store.Find(e->id);
+  CHECK(Code(found) == "Corruption");
+  CHECK(found.status().message().find("experiment record") != std::string::npos);
+  CHECK(Code(store.List()) == "Corruption");
 }
 
 TEST_CASE("Experiments survive reopening the store") {
