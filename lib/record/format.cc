@@ -359,10 +359,12 @@ Status WriteJsonLines(const Store& store, std::string_view experiment_id, std::s
   return scan.status();
 }
 
-Result<std::string> ToJsonLines(const Store& store, std::string_view experiment_id, std::string_view scope,
-                                const RowRange& range) {
+// Runs a streaming writer (WriteJsonLines, WriteCsv) into one string.
+template <typename Writer>
+Result<std::string> CollectText(Writer write, const Store& store, std::string_view experiment_id,
+                                std::string_view scope, const RowRange& range) {
   std::string out;
-  Status s = WriteJsonLines(
+  Status s = write(
       store, experiment_id, scope,
       [&](std::string_view piece) {
         out += piece;
@@ -371,6 +373,11 @@ Result<std::string> ToJsonLines(const Store& store, std::string_view experiment_
       range);
   if (!s.ok()) return s;
   return out;
+}
+
+Result<std::string> ToJsonLines(const Store& store, std::string_view experiment_id, std::string_view scope,
+                                const RowRange& range) {
+  return CollectText(WriteJsonLines, store, experiment_id, scope, range);
 }
 
 Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_view scope, const TextSink& sink,
@@ -414,16 +421,7 @@ Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_
 
 Result<std::string> ToCsv(const Store& store, std::string_view experiment_id, std::string_view scope,
                           const RowRange& range) {
-  std::string out;
-  Status s = WriteCsv(
-      store, experiment_id, scope,
-      [&](std::string_view piece) {
-        out += piece;
-        return Status::OK();
-      },
-      range);
-  if (!s.ok()) return s;
-  return out;
+  return CollectText(WriteCsv, store, experiment_id, scope, range);
 }
 
 std::string FormatTable(const std::vector<Row>& rows) {
