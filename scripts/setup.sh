@@ -8,7 +8,7 @@ shift || true
 
 packages=(g++ pkg-config meson ninja-build
           librocksdb-dev libflatbuffers-dev flatbuffers-compiler libxxhash-dev libfmt-dev
-          doctest-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev liblz4-dev libzstd-dev)
+          doctest-dev libsqlite3-dev sqlite3 libcli11-dev liblz4-dev libzstd-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -18,6 +18,9 @@
 
 namespace labstore {
 
+// The lineage machinable 4.1 writes for an Execution.
+inline constexpr const char* kDefaultExecutionLineage = R"(["machinable.element"])";
+
 struct ExecutionSpec {
   // Stored experiment ids, in launch order; at least one.
   std::vector<std::string> members;
@@ -31,6 +34,15 @@ struct ExecutionSpec {
   std::string module = "machinable.execution";
   // (member id, JSON object) computed resources; members not listed get "{}".
   std::vector<std::pair<std::string, std::string>> resources;
+  // The execution's own element fields as machinable writes them into
+  // execution.json (JSON texts; the defaults are what machinable 4.1 writes for
+  // a plain Execution). `requested_resources` is execution.json's "resources":
+  // what the execution was asked to provide, not the computed resources above.
+  std::string version = "[]";                        // JSON array
+  std::string config = "null";                       // any JSON
+  std::string predicate = "null";                    // any JSON
+  std::string lineage = kDefaultExecutionLineage;    // JSON array of strings
+  std::string requested_resources = "null";          // any JSON
 };
 
 struct Execution {
@@ -42,6 +54,12 @@ struct Execution {
   std::vector<std::string> members;
   std::vector<std::pair<std::string, std::string>> resources;  // member -> JSON
   std::vector<std::pair<std::string, std::string>> env;        // member -> JSON
+  // As in ExecutionSpec, minified (separators "," and ":").
+  std::string version;
+  std::string config;
+  std::string predicate;
+  std::string lineage;
+  std::string requested_resources;
 };
 
 }  // namespace labstore

@@ -30,13 +30,17 @@ inline constexpr size_t kMaxModuleLength = 256;   // bytes
 inline constexpr size_t kMaxConfigBytes = 1u << 20;  // serialized config JSON
 inline constexpr size_t kMaxNameLength = 256;     // group pattern, project name
 
+// The lineage machinable 4.1 writes for an Experiment subclass.
+inline constexpr const char* kDefaultLineage = R"(["machinable.experiment", "machinable.element"])";
+
 // What a caller supplies to make an experiment. Only module is required.
 struct ExperimentSpec {
   // Module name: letters, digits, '_', '.', '-' and '/' are allowed, it must
   // not be empty, start with '.' or '/', or exceed kMaxModuleLength.
   std::string module;
-  // A JSON object. Stored as given (minified, key order kept) for export; its
-  // canonical form names the definition.
+  // A JSON object, as Python's json reads it (NaN and Infinity allowed).
+  // Stored as given (minified, key order kept) for export; its canonical form
+  // names the definition.
   std::string config = "{}";
   // machinable's version list, a JSON array. Default "[]".
   std::string version = "[]";
@@ -44,6 +48,10 @@ struct ExperimentSpec {
   std::string predicate;
   // Elements the experiment uses, a JSON array of element models. Default "[]".
   std::string uses = "[]";
+  // machinable's lineage (the module names of the experiment class's bases),
+  // a JSON array of strings. Empty: machinable's default,
+  // ["machinable.experiment", "machinable.element"] (kDefaultLineage).
+  std::string lineage;
   // Random int32 in [0, 2^31-1] when unset.
   std::optional<int32_t> seed;
   // Epoch seconds; the current time when unset.
@@ -73,6 +81,7 @@ struct Experiment {
   std::string version;     // JSON array text
   std::string predicate;   // JSON text or empty
   std::string uses;        // JSON array text
+  std::string lineage;     // JSON array text
   int32_t seed = 0;
   int64_t timestamp = 0;   // epoch seconds
   std::string group_path;     // resolved, e.g. "2023_08_Fri/"

@@ -12,6 +12,7 @@
 #include "execution_generated.h"
 #include "experiment/keys.h"
 #include "experiment/lookup.h"
+#include "experiment/naming.h"
 #include "json/canonical.h"
 #include "labstore/store.h"
 #include "store/store_state.h"
@@ -24,6 +25,11 @@ using namespace internal;  // NOLINT: this file implements Store over internal p
 namespace {
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+// Minified defaults of the element fields; a field equal to its default is not stored.
+constexpr std::string_view kDefaultVersion = "[]";
+constexpr std::string_view kDefaultNull = "null";
+constexpr std::string_view kDefaultLineageMinified = R"(["machinable.element"])";
 
 std::string NumberKey(uint64_t number) {
   std::string k;
@@ -43,8 +49,17 @@ std::string EncodeExecution(const Execution& x) {
   std::vector<flatbuffers::Offset<flatbuffers::String>> members;
   for (const auto& m : x.members) members.push_back(b.CreateString(m));
   auto members_v = b.CreateVector(members);
+  auto unless_default = [&](const std::string& text, std::string_view dflt) {
+    return text == dflt ? flatbuffers::Offset<flatbuffers::String>() : b.CreateString(text);
+  };
+  auto version = unless_default(x.version, kDefaultVersion);
+  auto config = unless_default(x.config, kDefaultNull);
+  auto predicate = unless_default(x.predicate, kDefaultNull);
+  auto lineage = unless_default(x.lineage, kDefaultLineageMinified);
+  auto requested = unless_default(x.requested_resources, kDefaultNull);
   auto rec = fb::CreateExecutionRecord(b, x.number, b.CreateString(x.module), b.CreateString(x.nickname), x.timestamp,
-                                       b.CreateString(x.host_info), members_v, resources, env);
+                                       b.CreateString(x.host_info), members_v, resources, env, version, config,
+                                       predicate, lineage, requested);
   b.Finish(rec);
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
@@ -70,6 +85,14 @@ Result<Execution> DecodeExecution(uint64_t number, std::string_view value) {
   if (r->members()) for (const auto* m : *r->members()) x.members.push_back(m->str());
   x.resources = pairs(r->resources());
   x.env = pairs(r->env());
+  auto or_default = [](const flatbuffers::String* s, std::string_view dflt) {
+    return s ? s->str() : std::string(dflt);
+  };
+  x.version = or_default(r->version(), kDefaultVersion);
+  x.config = or_default(r->config(), kDefaultNull);
+  x.predicate = or_default(r->predicate(), kDefaultNull);
+  x.lineage = or_default(r->lineage(), kDefaultLineageMinified);
+  x.requested_resources = or_default(r->requested_resources(), kDefaultNull);
   return x;
 }
 
@@ -92,6 +115,27 @@ Result<Execution> Store::CreateExecution(const ExecutionSpec& spec) {
   auto host = MinifyJson(spec.host_info, JsonKind::kObject, "host_info");
   if (!host.ok()) return host.status();
   x.host_info = std::move(*host);
+  struct Field {
+    const std::string& text;
+    JsonKind kind;
+    const char* what;
+    std::string* out;
+  };
+  for (const Field& f : {Field{spec.version, JsonKind::kArray, "execution version", &x.version},
+                         Field{spec.config, JsonKind::kAny, "execution config", &x.config},
+                         Field{spec.predicate, JsonKind::kAny, "execution predicate", &x.predicate},
+                         Field{spec.requested_resources, JsonKind::kAny, "execution resources", &x.requested_resources}}) {
+    if (f.text.size() > kMaxConfigBytes) {
+      return Status::InvalidArgument(fmt::format("{} of {} bytes is too large", f.what, f.text.size()),
+                                     fmt::format("the limit is {} bytes", kMaxConfigBytes));
+    }
+    auto minified = MinifyJson(f.text, f.kind, f.what);
+    if (!minified.ok()) return minified.status();
+    *f.out = std::move(*minified);
+  }
+  auto lineage = NormalizeLineage(spec.lineage, kDefaultExecutionLineage, "execution lineage");
+  if (!lineage.ok()) return lineage.status();
+  x.lineage = std::move(*lineage);
   std::vector<std::string> keys;
   for (const auto& m : spec.members) {
     auto key = LookupKey(st, m);

@@ -51,11 +51,9 @@ Result<std::string> HashDefinition(std::string_view module, std::string_view con
 Result<Definition> Define(std::string_view module, std::string_view config) {
   LABSTORE_RETURN_IF_ERROR(ValidateModule(module));
   LABSTORE_RETURN_IF_ERROR(CheckConfigSize(config));
-  auto minified = MinifyJson(config, JsonKind::kObject, "config");
-  if (!minified.ok()) return minified.status();
-  auto canonical = CanonicalJson(*minified, "config");
-  if (!canonical.ok()) return canonical.status();
-  return Definition{std::move(*minified), DefinitionHash(module, *canonical)};
+  auto forms = MinifyAndCanonicalize(config, JsonKind::kObject, "config");
+  if (!forms.ok()) return forms.status();
+  return Definition{std::move(forms->minified), DefinitionHash(module, forms->canonical)};
 }
 
 std::string CurrentDirectory() {
@@ -107,6 +105,9 @@ Result<Experiment> Store::Make(const ExperimentSpec& spec) {
   auto uses = MinifyJson(spec.uses, JsonKind::kArray, "uses");
   if (!uses.ok()) return uses.status();
   e.uses = std::move(*uses);
+  auto lineage = NormalizeLineage(spec.lineage, kDefaultLineage, "lineage");
+  if (!lineage.ok()) return lineage.status();
+  e.lineage = std::move(*lineage);
   if (!spec.id.empty()) {
     auto n = DecodeId(spec.id);
     if (!n.ok()) return n.status();

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "json/py_json.h"
 #include "labstore/experiment.h"
 
 namespace labstore::internal {
@@ -33,6 +34,23 @@ Status ValidateName(std::string_view name, std::string_view what) {
     return Status::InvalidArgument(fmt::format("invalid {}", what), "it may not contain NUL");
   }
   return Status::OK();
+}
+
+Result<std::string> NormalizeLineage(std::string_view lineage, std::string_view default_lineage,
+                                     std::string_view what) {
+  if (lineage.empty()) lineage = default_lineage;
+  if (lineage.size() > kMaxConfigBytes) {
+    return Status::InvalidArgument(fmt::format("{} of {} bytes is too large", what, lineage.size()),
+                                   fmt::format("the limit is {} bytes", kMaxConfigBytes));
+  }
+  auto v = ParsePyJson(lineage, what);
+  if (!v.ok()) return v.status();
+  bool strings = v->is_array();
+  for (size_t i = 0; strings && i < v->items().size(); ++i) strings = v->items()[i].is_string();
+  if (!strings) {
+    return Status::InvalidArgument(fmt::format("invalid {} {:.60}", what, lineage), "it must be a JSON array of strings");
+  }
+  return DumpPyJson(*v, PyDialect::kCompact);
 }
 
 Result<ResolvedGroup> ResolveGroup(std::string_view pattern, Timestamp at) {

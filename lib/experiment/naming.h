@@ -17,6 +17,12 @@ Status ValidateModule(std::string_view module);
 // Not empty, no NUL, at most kMaxNameLength bytes. `what` names the field.
 Status ValidateName(std::string_view name, std::string_view what);
 
+// A lineage: a JSON array of strings, at most kMaxConfigBytes. Returns it
+// minified; empty text stands for `default_lineage`. Errors: InvalidArgument
+// naming `what`.
+Result<std::string> NormalizeLineage(std::string_view lineage, std::string_view default_lineage,
+                                     std::string_view what);
+
 struct ResolvedGroup {
   std::string pattern;  // leading '/' removed
   std::string path;     // strftime(pattern) in local time at `at`

@@ -116,6 +116,7 @@ Result<ExperimentModel> ModelOf(const Experiment& e) {
   LABSTORE_RETURN_IF_ERROR(parse(e.config, "config", &m.config));
   LABSTORE_RETURN_IF_ERROR(parse(e.version.empty() ? "[]" : e.version, "version", &m.version));
   LABSTORE_RETURN_IF_ERROR(parse(e.uses.empty() ? "[]" : e.uses, "uses", &m.uses));
+  LABSTORE_RETURN_IF_ERROR(parse(e.lineage.empty() ? kDefaultLineage : e.lineage, "lineage", &m.lineage));
   if (e.predicate.empty()) {
     m.predicate = DerivePredicate(m.config, m.version);
   } else {
@@ -135,7 +136,7 @@ std::string ExperimentJson(const Experiment& e, const ExperimentModel& m) {
   AppendKey(&out, "predicate", false);
   AppendPyJson(&out, m.predicate, PyDialect::kFile);
   AppendKey(&out, "lineage", false);
-  out.append(kExperimentLineage);
+  AppendPyJson(&out, m.lineage, PyDialect::kFile);
   AppendKey(&out, "experiment_id", false);
   AppendPyString(&out, e.id, false);
   AppendKey(&out, "timestamp", false);
@@ -201,14 +202,26 @@ std::string ExecutionFolder(double timestamp) {
 }
 
 Result<std::string> ExecutionJson(const Execution& x) {
-  auto host = ParsePyJson(x.host_info.empty() ? "{}" : x.host_info, fmt::format("the host info of execution {}", x.number));
-  if (!host.ok()) return host.status();
-  std::string out = ElementHead(QuoteFile(x.module));
-  out.append(R"(, "resources": null, "host_info": )");
-  AppendPyJson(&out, *host, PyDialect::kFile);
-  out.append(R"(, "nickname": )");
+  std::string out = "{";
+  AppendKey(&out, "module", true);
+  AppendPyString(&out, x.module, false);
+  struct Field {
+    const char* key;
+    const std::string& text;
+    const char* fallback;
+  };
+  for (const Field& f : {Field{"version", x.version, "[]"}, Field{"config", x.config, "null"},
+                         Field{"predicate", x.predicate, "null"}, Field{"lineage", x.lineage, kDefaultExecutionLineage},
+                         Field{"resources", x.requested_resources, "null"},
+                         Field{"host_info", x.host_info, "{}"}}) {
+    auto v = ParsePyJson(f.text.empty() ? f.fallback : f.text, fmt::format("the {} of execution {}", f.key, x.number));
+    if (!v.ok()) return v.status();
+    AppendKey(&out, f.key, false);
+    AppendPyJson(&out, *v, PyDialect::kFile);
+  }
+  AppendKey(&out, "nickname", false);
   AppendPyString(&out, x.nickname, false);
-  out.append(R"(, "timestamp": )");
+  AppendKey(&out, "timestamp", false);
   AppendPyFloat(&out, x.timestamp);
   out.push_back('}');
   return out;

@@ -40,17 +40,13 @@
 
 namespace labstore::internal {
 
-// Module names of machinable's Experiment class MRO [1:-3]: what every
-// experiment.json of a direct Experiment subclass holds. labstore does not
-// store lineage; export writes this.
-inline constexpr std::string_view kExperimentLineage = R"(["machinable.experiment", "machinable.element"])";
-
 // The JSON fields of an experiment, parsed once.
 struct ExperimentModel {
   PyJson config;     // object
   PyJson version;    // array
   PyJson predicate;  // stored or derived
   PyJson uses;       // array
+  PyJson lineage;    // array of strings (kDefaultLineage when not stored)
 };
 
 // Parses the JSON texts of `e`, deriving the predicate when it is empty.

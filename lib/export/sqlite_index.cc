@@ -247,12 +247,21 @@ Result<int64_t> IndexWriter::AddExperiment(const Experiment& e, const Experiment
 Result<int64_t> IndexWriter::AddExecution(const Execution& x, const std::string& storage_id) {
   auto it = executions_.find(storage_id);
   if (it != executions_.end()) return it->second;
+  auto sql = [&](const std::string& text, const char* fallback, const char* what) {
+    return ToPyDialect(text.empty() ? fallback : text, PyDialect::kSql, what);
+  };
+  auto config = sql(x.config, "null", "an execution's config");
+  if (!config.ok()) return config.status();
+  auto version = sql(x.version, "[]", "an execution's version");
+  if (!version.ok()) return version.status();
+  auto predicate = sql(x.predicate, "null", "an execution's predicate");
+  if (!predicate.ok()) return predicate.status();
   insert_execution_.Bind(1, std::string_view(storage_id))
       .Bind(2, std::string_view(x.nickname))
       .Bind(3, std::string_view(x.module))
-      .Bind(4, std::string_view("null"))
-      .Bind(5, std::string_view("[]"))
-      .Bind(6, std::string_view("null"))
+      .Bind(4, std::string_view(*config))
+      .Bind(5, std::string_view(*version))
+      .Bind(6, std::string_view(*predicate))
       .Bind(7, x.timestamp);
   LABSTORE_RETURN_IF_ERROR(insert_execution_.Run());
   int64_t id = sqlite3_last_insert_rowid(db_->get());

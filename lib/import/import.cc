@@ -33,6 +33,7 @@
 #include "labstore/record.h"
 #include "labstore/store.h"
 #include "record/scope.h"
+#include "util/progress_reporter.h"
 
 namespace labstore {
 using namespace internal;  // NOLINT: this file implements the public Import over internal pieces
@@ -98,15 +99,8 @@ void ForEachLine(std::string_view text, F&& f) {
   }
 }
 
-bool HasNonFinite(const PyJson& v) {
-  if (v.is_float()) return !std::isfinite(v.number());
-  for (const PyJson& item : v.items()) {
-    if (HasNonFinite(item)) return true;
-  }
-  for (const auto& [k, child] : v.members()) {
-    if (HasNonFinite(child)) return true;
-  }
-  return false;
+bool IsStringList(const PyJson& v) {
+  return v.is_array() && std::all_of(v.items().begin(), v.items().end(), [](const PyJson& i) { return i.is_string(); });
 }
 
 Value ToValue(const PyJson& v) {
@@ -126,9 +120,11 @@ Value ToValue(const PyJson& v) {
 
 class Importer {
  public:
-  Importer(Store& store, const SafeDir& src, ImportReport& report) : store_(store), src_(src), report_(report) {}
+  Importer(Store& store, const SafeDir& src, ImportReport& report, const ImportOptions& options)
+      : store_(store), src_(src), report_(report), options_(options) {}
 
   void Run(const Source& source) {
+    ProgressReporter reporter(options_.progress, "import", source.experiments.size());
     report_.recorded_root = source.root;
     report_.scanned_folders = source.scanned;
     for (const ImportProblem& p : source.problems) report_.problems.push_back(p);
@@ -142,10 +138,12 @@ class Importer {
       progress = false;
       std::vector<const SourceExperiment*> waiting;
       for (const SourceExperiment* se : pending) {
+        uint64_t rows_before = report_.record_rows;
         if (!ImportOne(*se, in_source)) {
           waiting.push_back(se);
         } else {
           progress = true;
+          reporter.Add(1, report_.record_rows - rows_before);
         }
       }
       pending = std::move(waiting);
@@ -156,6 +154,7 @@ class Importer {
       report_.failed.push_back(se->id);
     }
     for (const SourceExecution& x : source.executions) ImportExecution(source, x);
+    reporter.Finish();
   }
 
  private:
@@ -296,13 +295,17 @@ class Importer {
         spec.config = "{}";
       } else if (!config->is_object()) {
         p->Fail(rel, "\"config\" is not an object");
-      } else if (HasNonFinite(*config)) {
-        p->Fail(rel, "\"config\" holds NaN or Infinity, which a labstore config cannot (strict JSON)");
       } else {
         spec.config = DumpPyJson(*config, PyDialect::kFile);
       }
       const PyJson* predicate = field("predicate");
       if (predicate != nullptr && !predicate->is_null()) spec.predicate = DumpPyJson(*predicate, PyDialect::kFile);
+      const PyJson* lineage = field("lineage");
+      if (lineage != nullptr && IsStringList(*lineage)) {
+        spec.lineage = DumpPyJson(*lineage, PyDialect::kFile);
+      } else {
+        p->Warn(rel, "\"lineage\" is missing or not a list of strings: machinable's default is stored");
+      }
       const PyJson* id = field("experiment_id");
       if (id == nullptr || !id->is_string() || id->text() != se.id) {
         p->Fail(rel, fmt::format("\"experiment_id\" is not \"{}\"", se.id));
@@ -625,6 +628,23 @@ class Importer {
     spec.members = members;
     const PyJson* module = model->Find("module");
     if (module != nullptr && module->is_string()) spec.module = module->text();
+    struct Field {
+      const char* key;
+      std::string* out;
+      bool list;  // must be a JSON array (of strings for lineage)
+    };
+    for (const Field& f : {Field{"version", &spec.version, true}, Field{"config", &spec.config, false},
+                           Field{"predicate", &spec.predicate, false}, Field{"lineage", &spec.lineage, true},
+                           Field{"resources", &spec.requested_resources, false}}) {
+      const PyJson* v = model->Find(f.key);
+      bool fits = v != nullptr && (!f.list || (std::string_view(f.key) == "lineage" ? IsStringList(*v) : v->is_array()));
+      if (fits) {
+        *f.out = DumpPyJson(*v, PyDialect::kFile);
+      } else {
+        p.Warn(where + "/execution.json", fmt::format("\"{}\" is missing{}: machinable's default is stored", f.key,
+                                                      f.list ? " or not a list" : ""));
+      }
+    }
     const PyJson* host = model->Find("host_info");
     if (host != nullptr && host->is_object()) {
       spec.host_info = DumpPyJson(*host, PyDialect::kFile);
@@ -681,6 +701,7 @@ class Importer {
   Store& store_;
   const SafeDir& src_;
   ImportReport& report_;
+  const ImportOptions& options_;
   std::set<std::string> present_;  // in the store now (imported or there before)
   std::set<std::string> failed_;
 };
@@ -712,7 +733,7 @@ Result<ImportReport> Import(Store& store, std::string_view src, const ImportOpti
   auto source = ReadSource(*dir, options);
   if (!source.ok()) return source.status();
   ImportReport report;
-  Importer(store, *dir, report).Run(*source);
+  Importer(store, *dir, report, options).Run(*source);
   return report;
 }
 

@@ -1,10 +1,12 @@
 #include "json/canonical.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
+
+#include "json/py_json.h"
 
 namespace labstore::internal {
 namespace {
@@ -23,14 +25,11 @@ std::string Excerpt(std::string_view text) {
   return std::string(text.substr(0, 57)) + "...";
 }
 
-template <typename Json>
-Result<Json> Parse(std::string_view text, JsonKind kind, std::string_view what) {
-  Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) {
-    return Status::InvalidArgument(fmt::format("invalid {} {}", what, Excerpt(text)), "not valid JSON");
-  }
-  bool kind_ok = kind == JsonKind::kAny || (kind == JsonKind::kObject && value.is_object()) ||
-                 (kind == JsonKind::kArray && value.is_array());
+Result<PyJson> Parse(std::string_view text, JsonKind kind, std::string_view what) {
+  auto value = ParsePyJson(text, what);
+  if (!value.ok()) return value.status();
+  bool kind_ok = kind == JsonKind::kAny || (kind == JsonKind::kObject && value->is_object()) ||
+                 (kind == JsonKind::kArray && value->is_array());
   if (!kind_ok) {
     return Status::InvalidArgument(fmt::format("invalid {} {}", what, Excerpt(text)),
                                    fmt::format("{} must be {}", what, KindName(kind)));
@@ -38,7 +37,7 @@ Result<Json> Parse(std::string_view text, JsonKind kind, std::string_view what) 
   return value;
 }
 
-void AppendString(std::string* out, const std::string& s) {
+void AppendString(std::string* out, std::string_view s) {
   out->push_back('"');
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
@@ -55,72 +54,88 @@ void AppendString(std::string* out, const std::string& s) {
 }
 
 void AppendDouble(std::string* out, double d) {
-  if (std::isfinite(d) && d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
-    *out += std::to_string(static_cast<int64_t>(d));
-    return;
+  if (std::isnan(d)) {
+    out->append("NaN");
+  } else if (std::isinf(d)) {
+    out->append(d > 0 ? "Infinity" : "-Infinity");
+  } else if (d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+    out->append(std::to_string(static_cast<int64_t>(d)));
+  } else {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, d);
+    out->append(buf, r.ptr);
   }
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  out->append(buf, r.ptr);
 }
 
-void AppendCanonical(std::string* out, const nlohmann::json& v) {
+void AppendCanonical(std::string* out, const PyJson& v) {
   switch (v.type()) {
-    case nlohmann::json::value_t::object: {
-      out->push_back('{');
+    case PyJson::Type::kNull: out->append("null"); return;
+    case PyJson::Type::kBool: out->append(v.boolean() ? "true" : "false"); return;
+    case PyJson::Type::kString: AppendString(out, v.text()); return;
+    case PyJson::Type::kFloat: AppendDouble(out, v.number()); return;
+    case PyJson::Type::kInt:
+      if (auto i = v.AsInt64()) {
+        out->append(std::to_string(*i));
+      } else {
+        AppendDouble(out, v.AsDouble().value_or(0));  // beyond int64: one spelling via double
+      }
+      return;
+    case PyJson::Type::kArray: {
+      out->push_back('[');
       bool first = true;
-      for (auto it = v.begin(); it != v.end(); ++it) {  // std::map: sorted by bytes
-        const std::string& key = it.key();
-        if (!key.empty() && key.back() == '_') continue;
+      for (const PyJson& item : v.items()) {
         if (!first) out->push_back(',');
         first = false;
-        AppendString(out, key);
-        out->push_back(':');
-        AppendCanonical(out, it.value());
-      }
-      out->push_back('}');
-      break;
-    }
-    case nlohmann::json::value_t::array: {
-      out->push_back('[');
-      for (size_t i = 0; i < v.size(); ++i) {
-        if (i) out->push_back(',');
-        AppendCanonical(out, v[i]);
+        AppendCanonical(out, item);
       }
       out->push_back(']');
-      break;
+      return;
     }
-    case nlohmann::json::value_t::string: AppendString(out, v.get_ref<const std::string&>()); break;
-    case nlohmann::json::value_t::boolean: *out += v.get<bool>() ? "true" : "false"; break;
-    case nlohmann::json::value_t::number_integer: *out += std::to_string(v.get<int64_t>()); break;
-    case nlohmann::json::value_t::number_unsigned: {
-      uint64_t u = v.get<uint64_t>();
-      if (u < (uint64_t{1} << 63)) {
-        *out += std::to_string(u);
-      } else {
-        AppendDouble(out, static_cast<double>(u));  // beyond int64: one spelling via double
+    case PyJson::Type::kObject: {
+      std::vector<const PyJson::Member*> kept;
+      kept.reserve(v.members().size());
+      for (const PyJson::Member& m : v.members()) {
+        if (m.first.empty() || m.first.back() != '_') kept.push_back(&m);
       }
-      break;
+      std::sort(kept.begin(), kept.end(), [](const PyJson::Member* a, const PyJson::Member* b) {
+        return a->first < b->first;  // char_traits<char> compares as unsigned: UTF-8 byte order
+      });
+      out->push_back('{');
+      for (size_t i = 0; i < kept.size(); ++i) {
+        if (i) out->push_back(',');
+        AppendString(out, kept[i]->first);
+        out->push_back(':');
+        AppendCanonical(out, kept[i]->second);
+      }
+      out->push_back('}');
+      return;
     }
-    case nlohmann::json::value_t::number_float: AppendDouble(out, v.get<double>()); break;
-    default: *out += "null"; break;
   }
 }
 
 }  // namespace
 
 Result<std::string> MinifyJson(std::string_view text, JsonKind kind, std::string_view what) {
-  auto value = Parse<nlohmann::ordered_json>(text, kind, what);
+  auto value = Parse(text, kind, what);
   if (!value.ok()) return value.status();
-  return value->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return DumpPyJson(*value, PyDialect::kCompact);
 }
 
 Result<std::string> CanonicalJson(std::string_view text, std::string_view what, JsonKind kind) {
-  auto value = Parse<nlohmann::json>(text, kind, what);
+  auto value = Parse(text, kind, what);
   if (!value.ok()) return value.status();
   std::string out;
   AppendCanonical(&out, *value);
   return out;
+}
+
+Result<JsonForms> MinifyAndCanonicalize(std::string_view text, JsonKind kind, std::string_view what) {
+  auto value = Parse(text, kind, what);
+  if (!value.ok()) return value.status();
+  JsonForms forms;
+  forms.minified = DumpPyJson(*value, PyDialect::kCompact);
+  AppendCanonical(&forms.canonical, *value);
+  return forms;
 }
 
 }  // namespace labstore::internal

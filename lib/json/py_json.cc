@@ -653,8 +653,9 @@ void AppendPyString(std::string* out, std::string_view s, bool ensure_ascii) {
 }
 
 void AppendPyJson(std::string* out, const PyJson& v, PyDialect dialect) {
-  const bool compact = dialect == PyDialect::kSql;
-  const bool ascii = dialect != PyDialect::kFile;
+  const bool compact = dialect == PyDialect::kSql || dialect == PyDialect::kCompact;
+  const bool ascii = dialect == PyDialect::kJsonl || dialect == PyDialect::kSql;
+  const bool sorted = ascii;
   switch (v.type()) {
     case PyJson::Type::kNull: out->append("null"); return;
     case PyJson::Type::kBool: out->append(v.boolean() ? "true" : "false"); return;
@@ -681,7 +682,7 @@ void AppendPyJson(std::string* out, const PyJson& v, PyDialect dialect) {
         AppendPyJson(out, m.second, dialect);
       };
       out->push_back('{');
-      if (dialect == PyDialect::kFile || members.size() < 2) {
+      if (!sorted || members.size() < 2) {
         for (size_t i = 0; i < members.size(); ++i) member(members[i], i == 0);
       } else {
         std::vector<const PyJson::Member*> sorted;

@@ -20,8 +20,10 @@
 //   kJsonl    json.dumps(x, sort_keys=True)                 records/*.jsonl (add "\n")
 //   kSql      json.dumps(x, sort_keys=True,                 storage.sqlite config,
 //                        separators=(",", ":"))             version, predicate columns
+//   kCompact  json.dumps(x, ensure_ascii=False,             (labstore's own stored
+//                        separators=(",", ":"))             JSON text, not machinable)
 //
-//   kFile: insertion order, ", " and ": ", non-ASCII raw (only '"', '\\' and
+//   kFile/kCompact: insertion order (", " and ": " in kFile), non-ASCII raw (only '"', '\\' and
 //          U+0000-U+001F escaped);
 //   kJsonl/kSql: keys sorted by code point (= UTF-8 byte order) at every depth,
 //          everything outside U+0020-U+007E as \uXXXX with lower-case hex,
@@ -114,7 +116,7 @@ class PyJson {
   std::vector<Member> members_;
 };
 
-enum class PyDialect { kFile, kJsonl, kSql };
+enum class PyDialect { kFile, kJsonl, kSql, kCompact };
 
 // Parses one JSON value as Python's json.loads does: surrounding whitespace
 // (space, \t, \n, \r) allowed; NaN, Infinity, -Infinity accepted; integers kept

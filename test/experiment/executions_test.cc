@@ -54,6 +54,35 @@ TEST_CASE("An execution keeps nickname, timestamp, host info, members, resources
   CHECK(of_b->size() == 1);
 }
 
+TEST_CASE("An execution keeps its version, config, predicate, lineage and requested resources") {
+  TempDir tmp;
+  Store store = test::OpenStore(tmp.Sub("s"));
+  auto a = store.Create({.module = "m"});
+  REQUIRE(a.ok());
+  auto plain = store.CreateExecution({.members = {a->id}});
+  REQUIRE(plain.ok());
+  CHECK(plain->version == "[]");
+  CHECK(plain->config == "null");
+  CHECK(plain->predicate == "null");
+  CHECK(plain->lineage == R"(["machinable.element"])");
+  CHECK(plain->requested_resources == "null");
+  auto x = store.CreateExecution({.members = {a->id},
+                                  .version = R"([{"gpus": 2}])",
+                                  .config = R"({"queue": "long"})",
+                                  .predicate = R"({"gpus": 2})",
+                                  .lineage = R"(["lab.slurm", "machinable.element"])",
+                                  .requested_resources = R"({"gpus": Infinity})"});
+  REQUIRE(x.ok());
+  auto found = store.FindExecution(x->number);
+  REQUIRE(found.ok());
+  CHECK(found->version == R"([{"gpus":2}])");
+  CHECK(found->config == R"({"queue":"long"})");
+  CHECK(found->predicate == R"({"gpus":2})");
+  CHECK(found->lineage == R"(["lab.slurm","machinable.element"])");
+  CHECK(found->requested_resources == R"({"gpus":Infinity})");
+  CHECK(store.FindExecution(plain->number)->lineage == R"(["machinable.element"])");
+}
+
 TEST_CASE("Execution errors: no members, unknown member, bad JSON, foreign resources, unknown number") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
@@ -67,6 +96,11 @@ TEST_CASE("Execution errors: no members, unknown member, bad JSON, foreign resou
   CHECK(Code(store.CreateExecution({.members = {a->id}, .host_info = "[]"})) == "InvalidArgument");
   CHECK(Code(store.CreateExecution({.members = {a->id}, .resources = {{"rm3SAJ", "{}"}}})) == "InvalidArgument");
   CHECK(Code(store.CreateExecution({.members = {a->id}, .resources = {{a->id, "1"}}})) == "InvalidArgument");
+  CHECK(Code(store.CreateExecution({.members = {a->id}, .version = "{}"})) == "InvalidArgument");
+  CHECK(Code(store.CreateExecution({.members = {a->id}, .config = "{nope"})) == "InvalidArgument");
+  auto bad_lineage = store.CreateExecution({.members = {a->id}, .lineage = "[1]"});
+  CHECK(Code(bad_lineage) == "InvalidArgument");
+  CHECK(bad_lineage.status().message().find("array of strings") != std::string::npos);
   CHECK(Code(store.FindExecution(1)) == "NotFound");
   CHECK(Code(store.SetExecutionEnv(1, a->id, "{}")) == "NotFound");
   auto x = store.CreateExecution({.members = {a->id}});

@@ -133,7 +133,7 @@ TEST_CASE("Bad input is InvalidArgument naming the value and the rule, and nothi
   CHECK(not_object.status().message().find("config must be a JSON object") != std::string::npos);
   auto not_json = store.Create({.module = "m", .config = "{time_dilation: 2}"});
   CHECK(Code(not_json) == "InvalidArgument");
-  CHECK(not_json.status().message().find("not valid JSON") != std::string::npos);
+  CHECK(not_json.status().message().find("invalid JSON in config") != std::string::npos);
   auto empty_module = store.Create({.module = ""});
   CHECK(Code(empty_module) == "InvalidArgument");
   CHECK(empty_module.status().message().find("may not be empty") != std::string::npos);
@@ -156,6 +156,34 @@ TEST_CASE("Bad input is InvalidArgument naming the value and the rule, and nothi
   auto all = store.List();
   REQUIRE(all.ok());
   CHECK(all->size() == 1);  // only the 256-byte module
+}
+
+TEST_CASE("An experiment keeps its lineage; machinable's default when none is given") {
+  TempDir tmp;
+  Store store = test::OpenStore(tmp.Sub("s"));
+  auto plain = store.Create({.module = "m"});
+  REQUIRE(plain.ok());
+  CHECK(plain->lineage == R"(["machinable.experiment","machinable.element"])");
+  auto custom = store.Create({.module = "m", .lineage = R"(["lab.base", "machinable.experiment"])"});
+  REQUIRE(custom.ok());
+  CHECK(store.Find(custom->id)->lineage == R"(["lab.base","machinable.experiment"])");
+  CHECK(store.Find(plain->id)->lineage == R"(["machinable.experiment","machinable.element"])");
+  auto bad = store.Create({.module = "m", .lineage = R"(["a", 2])"});
+  CHECK(Code(bad) == "InvalidArgument");
+  CHECK(bad.status().message().find("array of strings") != std::string::npos);
+}
+
+TEST_CASE("A config may hold NaN and Infinity, as Python's json writes them") {
+  TempDir tmp;
+  Store store = test::OpenStore(tmp.Sub("s"));
+  auto e = store.Create({.module = "m", .config = R"({"loss": NaN, "limit": Infinity})"});
+  REQUIRE(e.ok());
+  CHECK(e->config == R"({"loss":NaN,"limit":Infinity})");
+  auto found = store.Get("m", R"({"limit": Infinity, "loss": NaN})");
+  REQUIRE(found.ok());
+  CHECK(found->stored);
+  CHECK(found->id == e->id);
+  CHECK_FALSE(store.Get("m", R"({"limit": -Infinity, "loss": NaN})")->stored);
 }
 
 TEST_CASE("Find rejects malformed ids and reports unknown ones as NotFound") {

@@ -71,9 +71,15 @@ TEST_CASE("Canonical JSON has one spelling per config") {
   CHECK(c(R"({"x": 18446744073709551615})") == c(R"({"x": 1.8446744073709552e19})"));
   CHECK(c(R"({"s": "µ\n\"", "Z": null, "a": [true, false]})") == "{\"Z\":null,\"a\":[true,false],\"s\":\"µ\\u000a\\\"\"}");
   CHECK(c(R"({"keep": {"drop_": 1, "k": 1}, "drop_": 2})") == R"({"keep":{"k":1}})");
+  CHECK(c(R"({"x": [NaN, Infinity, -Infinity]})") == R"({"x":[NaN,Infinity,-Infinity]})");
+  CHECK(c(R"({"x": 1e400})") == c(R"({"x": Infinity})"));
+  CHECK(c(R"({"a": 1, "a": 2})") == R"({"a":2})");
   auto minified = MinifyJson(R"({ "b" : 1 , "a" : [ 1.5 ] })", JsonKind::kObject, "config");
   REQUIRE(minified.ok());
   CHECK(*minified == R"({"b":1,"a":[1.5]})");
+  auto with_nan = MinifyJson(R"({"loss": NaN, "µ": 1e-07})", JsonKind::kObject, "config");
+  REQUIRE(with_nan.ok());
+  CHECK(*with_nan == R"({"loss":NaN,"µ":1e-07})");
   CHECK_FALSE(MinifyJson("{} x", JsonKind::kObject, "config").ok());
   CHECK_FALSE(MinifyJson("[]", JsonKind::kObject, "config").ok());
   CHECK_FALSE(MinifyJson("{}", JsonKind::kArray, "version").ok());
