@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "format.h"
 #include "labstore/bench.h"
+#include "progress.h"
 
 namespace labstore::tool {
 namespace {
@@ -31,7 +32,10 @@ void RunBench(const BenchArgs& a) {
   if (o.int_columns + o.float_columns + o.string_columns == 0) {
     throw CommandError("the row has no columns (--ints, --floats, --strings are all 0)", kExitUsage);
   }
+  StageProgress progress("bench", "rows", false);
+  o.progress = progress.Callback();
   auto results = RunWriteBench(o);
+  progress.Finish();
   if (!results.ok() && results.status().IsInvalidArgument()) {
     throw CommandError(results.status().ToString(), kExitUsage);
   }

@@ -176,7 +176,10 @@ void RunDemo(const Context& ctx, const DemoArgs& a) {
   // Export to machinable's layout, with the records as SQL tables.
   std::printf("\nexporting to %s (machinable 4.1 layout + storage.sqlite with the records view)\n", a.export_dir.c_str());
   auto export_start = std::chrono::steady_clock::now();
-  ExportStats stats = Check(Export(store, a.export_dir));
+  StageProgress export_progress("export", "experiments", true);
+  auto exported = Export(store, a.export_dir, {.progress = export_progress.Callback()});
+  export_progress.Finish();
+  ExportStats stats = Check(std::move(exported));
   double export_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - export_start).count();
   std::printf("exported %llu experiments in %.1f s: %llu files written, %llu unchanged, %s new record rows\n",
               static_cast<unsigned long long>(stats.experiments), export_secs, static_cast<unsigned long long>(stats.files_written),

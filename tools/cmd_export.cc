@@ -75,14 +75,21 @@ void RunExport(const Context& ctx, const ExportArgs& a) {
       if (ec) throw CommandError(fmt::format("cannot remove the previous export {}: {}", a.dest, ec.message()), kExitFailure);
     }
   }
+  StageProgress progress("export", "experiments", true);
+  options.progress = progress.Callback();
   auto start = std::chrono::steady_clock::now();
-  ExportStats stats = Check(Export(store, a.dest, options));
+  auto result = Export(store, a.dest, options);
+  progress.Finish();
+  ExportStats stats = Check(std::move(result));
   PrintExportStats(stats, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.json);
 }
 
 void RunImport(const Context& ctx, const std::string& src, const std::string& root, bool json) {
   Store store = ctx.OpenWriter();
-  ImportReport r = Check(Import(store, src, {.recorded_root = root}));
+  StageProgress progress("", "experiments", true);
+  auto result = Import(store, src, {.recorded_root = root, .progress = progress.Callback()});
+  progress.Finish();
+  ImportReport r = Check(std::move(result));
   Check(store.Close());
   if (json) {
     auto list = [](const std::vector<std::string>& v) {
@@ -113,27 +120,20 @@ void RunImport(const Context& ctx, const std::string& src, const std::string& ro
   }
 }
 
-void RunSqlite(const Context& ctx, const std::string& file) {
+void RunSqlite(const Context& ctx, const std::string& file, bool force) {
   Store store = ctx.OpenReader();
   std::error_code ec;
-  if (fs::exists(file, ec)) throw CommandError(fmt::format("{} exists; remove it or choose another file", file), kExitFailure);
-  // The SQLite view is written by an export into a scratch folder next to
-  // FILE (same file system, so the final rename is atomic), then moved.
-  fs::path target = fs::absolute(file);
-  std::string scratch = (target.parent_path() / fmt::format(".labstore-sqlite-{}", ::getpid())).string();
-  fs::remove_all(scratch, ec);
-  auto cleanup = [&] { fs::remove_all(scratch, ec); };
-  auto stats = Export(store, scratch, {.records_sql = RecordsSql::kInStorage});
-  if (!stats.ok()) {
-    cleanup();
-    Check(stats.status());
+  if (!force && fs::exists(file, ec)) {
+    throw CommandError(fmt::format("{} exists; remove it, choose another file, or pass --force to replace it", file),
+                       kExitFailure);
   }
-  fs::rename(fs::path(scratch) / "storage.sqlite", target, ec);
-  cleanup();
-  if (ec) throw CommandError(fmt::format("cannot write {}: {}", file, ec.message()), kExitFailure);
+  StageProgress progress("sqlite", "experiments", true);
+  auto result = ExportSqlite(store, file, {.force = force, .progress = progress.Callback()});
+  progress.Finish();
+  ExportStats stats = Check(std::move(result));
   std::printf("wrote %s: machinable's five tables and the records of %llu experiments (%llu rows) as SQL tables\n",
-              file.c_str(), static_cast<unsigned long long>(stats->experiments),
-              static_cast<unsigned long long>(stats->record_sql_rows));
+              file.c_str(), static_cast<unsigned long long>(stats.experiments),
+              static_cast<unsigned long long>(stats.record_sql_rows));
 }
 
 }  // namespace
@@ -163,10 +163,12 @@ void RegisterExportCommands(CLI::App& app, Context& ctx) {
   im->callback([&ctx, src, root, json] { RunImport(ctx, *src, *root, *json); });
 
   auto file = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
   CLI::App* sq = app.add_subcommand("sqlite", "Write the SQLite view alone: machinable's tables and the records");
   sq->add_option("FILE", *file, "SQLite file to create")->required();
+  sq->add_flag("--force", *force, "Replace FILE if it exists");
   sq->footer("Example:\n  labstore sqlite results.sqlite && sqlite3 results.sqlite \"SELECT experiment_id, AVG(loss) FROM records_default GROUP BY experiment_id\"\n");
-  sq->callback([&ctx, file] { RunSqlite(ctx, *file); });
+  sq->callback([&ctx, file, force] { RunSqlite(ctx, *file, *force); });
 }
 
 }  // namespace labstore::tool

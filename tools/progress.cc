@@ -47,6 +47,7 @@ void Progress::Draw(bool final) {
   std::string counts = total_ ? fmt::format("{}/{} {}", Count(static_cast<double>(done_)),
                                             Count(static_cast<double>(total_)), unit_)
                               : fmt::format("{} {}", Count(static_cast<double>(done_)), unit_);
+  if (!note_.empty()) counts += " (" + note_ + ")";
   std::string line = fmt::format("{} {}, {} {}/s, {:.1f} s", label_, counts, Count(rate), unit_, secs);
   if (tty_) {
     std::string bar;
@@ -61,6 +62,30 @@ void Progress::Draw(bool final) {
     std::fprintf(stderr, "%s\n", line.c_str());
   }
   std::fflush(stderr);
+}
+
+StageProgress::StageProgress(std::string label, std::string unit, bool show_rows)
+    : label_(std::move(label)), unit_(std::move(unit)), show_rows_(show_rows) {}
+
+StageProgress::~StageProgress() { Finish(); }
+
+labstore::ProgressCallback StageProgress::Callback() {
+  return [this](const labstore::Progress& p) { Report(p); };
+}
+
+void StageProgress::Report(const labstore::Progress& p) {
+  if (!bar_ || stage_ != p.stage) {
+    if (bar_) bar_->Finish();
+    stage_ = p.stage;
+    bar_ = std::make_unique<Progress>(label_.empty() ? stage_ : label_ + " " + stage_, p.total, unit_);
+  }
+  if (show_rows_) bar_->SetNote(Count(static_cast<double>(p.rows)) + " rows");
+  bar_->Update(p.done);
+}
+
+void StageProgress::Finish() {
+  if (bar_) bar_->Finish();
+  bar_.reset();
 }
 
 }  // namespace labstore::tool

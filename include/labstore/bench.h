@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "labstore/progress.h"
 #include "labstore/status.h"
 
 namespace labstore {
@@ -68,6 +69,9 @@ struct WriteBenchOptions {
   // Scratch folder: a fresh folder is made inside it and removed after.
   // Default "": $TMPDIR or /tmp.
   std::string dir;
+  // Called as each method logs (stage = the method's name, done/total in
+  // rows). See labstore/progress.h. Default: none.
+  ProgressCallback progress;
 };
 
 // One measured method.

@@ -40,6 +40,7 @@
 #include <string_view>
 #include <vector>
 
+#include "labstore/progress.h"
 #include "labstore/status.h"
 
 namespace labstore {
@@ -70,6 +71,10 @@ struct ExportOptions {
   // the export then also survives a machine crash. Slower. Default false
   // (survives a killed process, not a power loss).
   bool sync = false;
+  // Called after each experiment folder (stage "folders", done/total in
+  // experiments, rows = JSON lines written) and as the SQL part advances
+  // (stage "sql"). See labstore/progress.h. Default: none.
+  ProgressCallback progress;
 };
 
 struct ExportStats {
@@ -102,6 +107,20 @@ inline constexpr const char* kRecordsSqliteFile = "records.sqlite";
 // After an error, what was written stays consistent (see crash safety) and
 // exporting again completes it.
 Result<ExportStats> Export(Store& store, std::string_view dest, const ExportOptions& options = {});
+
+// Writes only the SQLite view of `store` into `file`: machinable's five
+// tables, with storage ids as if the folder of `file` were the export root,
+// and the records as SQL tables (unless options.records_sql is kNone; the
+// records always go into `file` itself). No experiment folders are written.
+//   auto stats = labstore::ExportSqlite(store, "results.sqlite");
+// The file is built under a temporary name next to it and renamed into place.
+// options.experiments, force (replace an existing `file`), sync and progress
+// apply; threads does not. Errors:
+//  - InvalidArgument: `file` exists (and not `force`), or is a folder, or is
+//    not a file name; an id in options.experiments that is malformed;
+//  - NotFound: an id in options.experiments is not in the store;
+//  - IOError / Corruption: from the file system, SQLite or the store.
+Result<ExportStats> ExportSqlite(Store& store, std::string_view file, const ExportOptions& options = {});
 
 }  // namespace labstore
 

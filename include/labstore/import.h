@@ -38,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "labstore/progress.h"
 #include "labstore/status.h"
 
 namespace labstore {
@@ -48,6 +49,9 @@ struct ImportOptions {
   // The absolute directory the storage was written at, as its storage.sqlite
   // records it. Empty (the default): detected from the experiments' storage ids.
   std::string recorded_root;
+  // Called after each experiment (stage "import", done/total in experiments,
+  // rows = record rows imported). See labstore/progress.h. Default: none.
+  ProgressCallback progress;
 };
 
 struct ImportProblem {

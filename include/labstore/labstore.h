@@ -10,6 +10,7 @@
 #include "labstore/import.h"
 #include "labstore/npy.h"
 #include "labstore/options.h"
+#include "labstore/progress.h"
 #include "labstore/record.h"
 #include "labstore/record_reader.h"
 #include "labstore/status.h"

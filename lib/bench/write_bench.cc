@@ -20,8 +20,11 @@
 
 #include "labstore/labstore.h"
 #include "labstore/record.h"
+#include "util/progress_reporter.h"
 
 namespace labstore {
+using internal::ProgressReporter;
+
 namespace {
 
 constexpr uint64_t kMask = (1u << 16) - 1;
@@ -81,7 +84,11 @@ struct Measured {
   uint64_t bytes = 0;
 };
 
-Status RunLabstore(const Rows& rows, const std::string& dir, Measured* m) {
+// Rows between progress reports: a power of two, so the check is one mask.
+constexpr uint64_t kReportRows = 1u << 16;
+inline bool ReportDue(uint64_t done) { return done != 0 && (done & (kReportRows - 1)) == 0; }
+
+Status RunLabstore(const Rows& rows, const std::string& dir, ProgressReporter* progress, Measured* m) {
   const WriteBenchOptions& o = rows.o();
   auto store = Store::Open({}, dir);
   if (!store.ok()) return store.status();
@@ -116,6 +123,7 @@ Status RunLabstore(const Rows& rows, const std::string& dir, Measured* m) {
         status[t] = s;
         return;
       }
+      if (ReportDue(i + 1 - first)) progress->Add(kReportRows, kReportRows);
     }
     status[t] = w->Close();
   };
@@ -133,7 +141,7 @@ Status RunLabstore(const Rows& rows, const std::string& dir, Measured* m) {
   return Status::OK();
 }
 
-Status RunRocksDb(const Rows& rows, const std::string& dir, Measured* m) {
+Status RunRocksDb(const Rows& rows, const std::string& dir, ProgressReporter* progress, Measured* m) {
   const WriteBenchOptions& o = rows.o();
   rocksdb::Options opts;
   opts.create_if_missing = true;
@@ -151,6 +159,7 @@ Status RunRocksDb(const Rows& rows, const std::string& dir, Measured* m) {
   std::string value;
   auto start = std::chrono::steady_clock::now();
   for (uint64_t i = 0; i < o.rows; ++i) {
+    if (ReportDue(i)) progress->Add(kReportRows, kReportRows);
     for (int b = 0; b < 8; ++b) key[b] = static_cast<char>(i >> (56 - 8 * b));
     value.clear();
     int64_t ts = NowMicros();
@@ -184,7 +193,7 @@ Status RunRocksDb(const Rows& rows, const std::string& dir, Measured* m) {
   return Status::OK();
 }
 
-Status RunSqlite(const Rows& rows, const std::string& dir, Measured* m) {
+Status RunSqlite(const Rows& rows, const std::string& dir, ProgressReporter* progress, Measured* m) {
   const WriteBenchOptions& o = rows.o();
   std::filesystem::create_directories(dir);
   sqlite3* db = nullptr;
@@ -213,6 +222,7 @@ Status RunSqlite(const Rows& rows, const std::string& dir, Measured* m) {
   std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> insert_guard(insert, sqlite3_finalize);
   auto start = std::chrono::steady_clock::now();
   for (uint64_t i = 0; i < o.rows; ++i) {
+    if (ReportDue(i)) progress->Add(kReportRows, kReportRows);
     if (i % 1000 == 0) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
     int p = 1;
     sqlite3_bind_int64(insert, p++, static_cast<sqlite3_int64>(i));
@@ -238,7 +248,7 @@ Status RunSqlite(const Rows& rows, const std::string& dir, Measured* m) {
   return Status::OK();
 }
 
-Status RunJsonLines(const Rows& rows, const std::string& dir, Measured* m) {
+Status RunJsonLines(const Rows& rows, const std::string& dir, ProgressReporter* progress, Measured* m) {
   const WriteBenchOptions& o = rows.o();
   std::filesystem::create_directories(dir);
   std::string path = dir + "/default.jsonl";
@@ -247,6 +257,7 @@ Status RunJsonLines(const Rows& rows, const std::string& dir, Measured* m) {
   fmt::memory_buffer buf;
   auto start = std::chrono::steady_clock::now();
   for (uint64_t i = 0; i < o.rows; ++i) {
+    if (ReportDue(i)) progress->Add(kReportRows, kReportRows);
     buf.clear();
     auto out = std::back_inserter(buf);
     fmt::format_to(out, "{{\"__timestamp\": {}", NowMicros());
@@ -333,19 +344,24 @@ Result<std::vector<WriteBenchResult>> RunWriteBench(const WriteBenchOptions& o) 
     r.ratio_to_labstore = results.empty() ? 1.0 : results[0].rows_per_s / r.rows_per_s;
     results.push_back(r);
   };
-  Measured m;
-  LABSTORE_RETURN_IF_ERROR(RunLabstore(rows, tmpl + "/labstore", &m));
-  add("labstore", m);
+  using Method = Status (*)(const Rows&, const std::string&, ProgressReporter*, Measured*);
+  struct Named {
+    const char* name;
+    const char* folder;
+    Method run;
+  };
+  std::vector<Named> methods = {{"labstore", "labstore", RunLabstore}};
   if (o.peers) {
-    m = {};
-    LABSTORE_RETURN_IF_ERROR(RunRocksDb(rows, tmpl + "/rocksdb", &m));
-    add("RocksDB key per row", m);
-    m = {};
-    LABSTORE_RETURN_IF_ERROR(RunSqlite(rows, tmpl + "/sqlite", &m));
-    add("SQLite WAL", m);
-    m = {};
-    LABSTORE_RETURN_IF_ERROR(RunJsonLines(rows, tmpl + "/jsonl", &m));
-    add("JSON lines", m);
+    methods.push_back({"RocksDB key per row", "rocksdb", RunRocksDb});
+    methods.push_back({"SQLite WAL", "sqlite", RunSqlite});
+    methods.push_back({"JSON lines", "jsonl", RunJsonLines});
+  }
+  for (const Named& method : methods) {
+    Measured m;
+    ProgressReporter progress(o.progress, method.name, o.rows);
+    LABSTORE_RETURN_IF_ERROR(method.run(rows, tmpl + "/" + method.folder, &progress, &m));
+    progress.Finish();
+    add(method.name, m);
   }
   return results;
 }

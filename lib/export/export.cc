@@ -30,10 +30,11 @@
 #include "export/layout.h"
 #include "export/manifest.h"
 #include "export/safe_dir.h"
-#include "export/sqlite_index.h"
+#include "export/plan.h"
 #include "labstore/export.h"
 #include "labstore/store.h"
 #include "store/store_state.h"
+#include "util/progress_reporter.h"
 
 namespace labstore {
 namespace internal {
@@ -51,85 +52,12 @@ using namespace internal;  // NOLINT: this file implements the public Export ove
 
 namespace {
 
-struct Item {
-  Experiment e;
-  uint64_t sequence = 0;
-  std::string folder;                // relative to dest
-  ExperimentModel model;
-  std::vector<uint64_t> executions;  // numbers, ascending
-};
-
 std::string Join(const std::string& a, std::string_view b) {
   return a.empty() ? std::string(b) : a + "/" + std::string(b);
 }
 
-// Every stored experiment (or the selected ones and their ancestors), in
-// commit order, with folders assigned.
-Result<std::vector<Item>> Collect(Store& store, const ExportOptions& options) {
-  auto pairs = ScanPairs(*store.state(), kCfExperiments);
-  if (!pairs.ok()) return pairs.status();
-  std::vector<StoredExperiment> all;
-  std::unordered_map<std::string, size_t> by_key;
-  for (auto& [key, value] : *pairs) {
-    auto d = DecodeExperiment(key, value);
-    if (!d.ok()) return d.status();
-    by_key.emplace(key, all.size());
-    all.push_back(std::move(*d));
-  }
-  for (auto& s : all) {
-    if (s.ancestor_key.empty()) continue;
-    auto it = by_key.find(s.ancestor_key);
-    if (it == by_key.end()) {
-      return Status::Corruption(fmt::format("the ancestor of experiment \"{}\" is missing", s.experiment.id));
-    }
-    s.experiment.ancestor = all[it->second].experiment.id;
-    s.experiment.ancestor_timestamp = all[it->second].experiment.timestamp;
-  }
-  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.sequence < b.sequence; });
-  std::unordered_map<std::string, size_t> by_id;
-  for (size_t i = 0; i < all.size(); ++i) by_id.emplace(all[i].experiment.id, i);
-
-  std::vector<bool> selected(all.size(), options.experiments.empty());
-  for (const std::string& id : options.experiments) {
-    auto n = DecodeId(id);
-    if (!n.ok()) return n.status();
-    auto it = by_id.find(id);
-    if (it == by_id.end()) return Status::NotFound(fmt::format("no experiment with id \"{}\" to export", id));
-    for (size_t i = it->second;;) {  // the experiment and its ancestors
-      selected[i] = true;
-      if (all[i].experiment.ancestor.empty()) break;
-      i = by_id.at(all[i].experiment.ancestor);
-    }
-  }
-  std::vector<Item> out;
-  std::unordered_map<std::string, std::string> folders;
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (!selected[i]) continue;
-    Item item;
-    item.e = std::move(all[i].experiment);
-    item.sequence = all[i].sequence;
-    // Ids become folder names: check them again, whatever the store holds.
-    if (auto n = DecodeId(item.e.id); !n.ok()) {
-      return Status::Corruption(fmt::format("stored experiment id \"{}\" is not valid", item.e.id), n.status().message());
-    }
-    item.folder = item.e.ancestor.empty() ? item.e.id : folders.at(item.e.ancestor) + "/derived/" + item.e.id;
-    folders.emplace(item.e.id, item.folder);
-    auto model = ModelOf(item.e);
-    if (!model.ok()) return Status::Corruption(model.status().message());
-    item.model = std::move(*model);
-    out.push_back(std::move(item));
-  }
-  return out;
-}
-
-struct ExecutionPlan {
-  Execution x;
-  std::string folder_name;     // execution-<suffix>
-  std::string storage_member;  // last member that is exported
-};
-
 // The generated files of one experiment folder: relative path -> bytes.
-Result<std::map<std::string, std::string>> GeneratedFiles(Store& store, const Item& item,
+Result<std::map<std::string, std::string>> GeneratedFiles(Store& store, const ExportItem& item,
                                                           const std::map<uint64_t, ExecutionPlan>& executions) {
   std::map<std::string, std::string> files;
   const Experiment& e = item.e;
@@ -169,7 +97,7 @@ Result<std::map<std::string, std::string>> GeneratedFiles(Store& store, const It
 
 // Writes one experiment folder. `me` is its manifest entry; `known`: the
 // entry describes this folder from an earlier export.
-Status WriteExperiment(ExportContext& ctx, const Item& item, const std::map<uint64_t, ExecutionPlan>& executions,
+Status WriteExperiment(ExportContext& ctx, const ExportItem& item, const std::map<uint64_t, ExecutionPlan>& executions,
                        bool known, ManifestExperiment& me) {
   SafeDir& root = *ctx.root;
   auto kind = root.Kind(item.folder);
@@ -217,12 +145,13 @@ Status WriteExperiment(ExportContext& ctx, const Item& item, const std::map<uint
 // Writes every experiment folder on `threads` threads. Work is split by
 // tree (a top-level experiment and everything derived from it, in commit
 // order), since a derived folder lives inside its ancestor's.
-Status WriteExperiments(ExportContext& ctx, const std::vector<Item>& items,
-                        const std::map<uint64_t, ExecutionPlan>& executions, Manifest* manifest, unsigned threads) {
+Status WriteExperiments(ExportContext& ctx, const ExportPlan& plan, Manifest* manifest, unsigned threads) {
+  const std::vector<ExportItem>& items = plan.items;
+  const std::map<uint64_t, ExecutionPlan>& executions = plan.executions;
   // Manifest entries are made here, so that workers only touch their own.
   std::vector<ManifestExperiment*> entries;
   std::vector<bool> known;
-  for (const Item& item : items) {
+  for (const ExportItem& item : items) {
     auto found = manifest->experiments.find(item.e.id);
     known.push_back(found != manifest->experiments.end() && found->second.folder == item.folder);
     entries.push_back(&manifest->experiments[item.e.id]);
@@ -243,16 +172,19 @@ Status WriteExperiments(ExportContext& ctx, const std::vector<Item>& items,
   std::vector<Status> errors(threads);
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
+  ProgressReporter progress(ctx.options->progress, "folders", items.size());
   auto work = [&](unsigned w) {
     ExportContext local{.store = ctx.store, .options = ctx.options, .root = ctx.root, .stats = &stats[w]};
     for (size_t t; !failed && (t = next++) < trees.size();) {
       for (size_t i : trees[t]) {
+        uint64_t rows_before = stats[w].record_rows;
         Status s = WriteExperiment(local, items[i], executions, known[i], *entries[i]);
         if (!s.ok()) {
           errors[w] = s;
           failed = true;
           break;
         }
+        progress.Add(1, stats[w].record_rows - rows_before);
       }
     }
     warnings[w] = std::move(local.warnings);
@@ -272,103 +204,12 @@ Status WriteExperiments(ExportContext& ctx, const std::vector<Item>& items,
     for (std::string& m : warnings[w]) ctx.warnings.push_back(std::move(m));
   }
   for (const Status& e : errors) LABSTORE_RETURN_IF_ERROR(e);
+  progress.Finish();
   return Status::OK();
 }
 
 Status WriteManifest(SafeDir& root, const Manifest& m, bool sync) {
   return root.WriteAtomic(kExportManifest, EncodeManifest(m), 0644, sync);
-}
-
-// Opens `name` in dest for changes: in place when it is a valid database of
-// ours, else a new one under a temporary name (*temp_name set) that the caller
-// renames into place after committing.
-Result<SqliteDb> OpenDatabase(SafeDir& root, const std::string& name, bool machinable_schema, bool sync,
-                              std::string* temp_name) {
-  auto kind = root.Kind(name);
-  if (!kind.ok()) return kind.status();
-  if (*kind != EntryKind::kMissing && *kind != EntryKind::kFile) {
-    return Status::InvalidArgument(fmt::format("{}/{} is not a regular file", root.path(), name),
-                                   "symbolic links are never followed below the export root");
-  }
-  temp_name->clear();
-  if (*kind == EntryKind::kFile) {
-    auto db = SqliteDb::Open(root.path() + "/" + name, SQLITE_OPEN_READWRITE);
-    if (db.ok()) {
-      Status schema = machinable_schema ? CheckMachinableSchema(*db) : Status::OK();
-      if (schema.ok()) {
-        if (!sync) LABSTORE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = OFF"));
-        return db;
-      }
-    }
-    // Not a database we can extend (damaged, foreign schema): replace it whole.
-  }
-  *temp_name = fmt::format("{}{}.{}", kTempPrefix, name, ::getpid());
-  LABSTORE_RETURN_IF_ERROR(root.RemoveFile(*temp_name));
-  LABSTORE_RETURN_IF_ERROR(root.RemoveFile(*temp_name + "-journal"));
-  auto db = SqliteDb::Open(root.path() + "/" + *temp_name, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (!db.ok()) return db.status();
-  if (!sync) LABSTORE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = OFF"));
-  if (machinable_schema) LABSTORE_RETURN_IF_ERROR(CreateMachinableSchema(*db));
-  return db;
-}
-
-Status FinishDatabase(SafeDir& root, SqliteDb& db, const std::string& temp_name, const std::string& name, bool sync) {
-  LABSTORE_RETURN_IF_ERROR(db.Exec("COMMIT"));
-  LABSTORE_RETURN_IF_ERROR(db.Close());
-  if (!temp_name.empty()) LABSTORE_RETURN_IF_ERROR(root.Rename(temp_name, name, sync));
-  return Status::OK();
-}
-
-// The rows of machinable's five tables (statements finalized on return).
-Status WriteRows(SafeDir& root, SqliteDb& db, const std::vector<Item>& items,
-                 const std::map<uint64_t, ExecutionPlan>& executions, const std::string& old_root) {
-  IndexWriter index(&db);
-  LABSTORE_RETURN_IF_ERROR(index.Load());
-  if (!old_root.empty() && old_root != root.path()) LABSTORE_RETURN_IF_ERROR(index.RebaseRoot(old_root, root.path()));
-  std::unordered_map<std::string, const Item*> by_id;
-  for (const Item& item : items) {
-    by_id.emplace(item.e.id, &item);
-    auto row = index.AddExperiment(item.e, item.model, root.path() + "/" + item.folder);
-    if (!row.ok()) return row.status();
-  }
-  std::unordered_map<std::string, int64_t> latest;  // experiment id -> executions row
-  for (const auto& [number, plan] : executions) {
-    const Item* storage = by_id.at(plan.storage_member);
-    auto row = index.AddExecution(plan.x, root.path() + "/" + storage->folder + "/" + plan.folder_name);
-    if (!row.ok()) return row.status();
-    for (const std::string& m : plan.x.members) {
-      if (by_id.count(m)) latest[m] = *row;  // executions ascend: the last one wins
-    }
-  }
-  for (const Item& item : items) {
-    auto it = latest.find(item.e.id);
-    if (it != latest.end()) LABSTORE_RETURN_IF_ERROR(index.SetExecution(item.e, it->second));
-  }
-  return Status::OK();
-}
-
-Status WriteIndex(ExportContext& ctx, const std::vector<Item>& items, const std::map<uint64_t, ExecutionPlan>& executions,
-                  const std::string& old_root) {
-  SafeDir& root = *ctx.root;
-  const bool sync = ctx.options->sync;
-  std::string temp;
-  auto db = OpenDatabase(root, kStorageSqlite, true, sync, &temp);
-  if (!db.ok()) return db.status();
-  LABSTORE_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
-  LABSTORE_RETURN_IF_ERROR(WriteRows(root, *db, items, executions, temp.empty() ? old_root : std::string()));
-  std::vector<std::string> ids;
-  for (const Item& item : items) ids.push_back(item.e.id);
-  if (ctx.options->records_sql == RecordsSql::kInStorage) LABSTORE_RETURN_IF_ERROR(ExportRecordsSql(ctx, *db, ids));
-  LABSTORE_RETURN_IF_ERROR(FinishDatabase(root, *db, temp, kStorageSqlite, sync));
-
-  if (ctx.options->records_sql == RecordsSql::kSeparateFile) {
-    auto rdb = OpenDatabase(root, kRecordsSqliteFile, false, sync, &temp);
-    if (!rdb.ok()) return rdb.status();
-    LABSTORE_RETURN_IF_ERROR(rdb->Exec("BEGIN IMMEDIATE"));
-    LABSTORE_RETURN_IF_ERROR(ExportRecordsSql(ctx, *rdb, ids));
-    LABSTORE_RETURN_IF_ERROR(FinishDatabase(root, *rdb, temp, kRecordsSqliteFile, sync));
-  }
-  return Status::OK();
 }
 
 // Holds flock(2) on the destination directory for the export's duration.
@@ -443,35 +284,14 @@ Result<ExportStats> Export(Store& store, std::string_view dest, const ExportOpti
 
   ExportStats stats;
   ExportContext ctx{.store = &store, .options = &options, .root = &*root, .stats = &stats};
-  auto items = Collect(store, options);
-  if (!items.ok()) return items.status();
-  stats.experiments = items->size();
-
-  // Executions of the exported experiments.
-  std::map<uint64_t, ExecutionPlan> executions;
-  std::unordered_map<std::string, size_t> index_of;
-  for (size_t i = 0; i < items->size(); ++i) index_of.emplace((*items)[i].e.id, i);
-  for (Item& item : *items) {
-    auto xs = store.Executions(item.e.id);
-    if (!xs.ok()) return xs.status();
-    for (Execution& x : *xs) {
-      item.executions.push_back(x.number);
-      if (executions.count(x.number)) continue;
-      ExecutionPlan plan;
-      plan.folder_name = ExecutionFolder(x.timestamp);
-      for (const std::string& m : x.members) {
-        if (index_of.count(m)) plan.storage_member = m;
-      }
-      plan.x = std::move(x);
-      executions.emplace(plan.x.number, std::move(plan));
-    }
-    std::sort(item.executions.begin(), item.executions.end());
-  }
+  auto plan = PlanExport(store, options);
+  if (!plan.ok()) return plan.status();
+  stats.experiments = plan->items.size();
 
   std::string old_root = manifest.root;
   unsigned threads = options.threads != 0 ? options.threads : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
-  LABSTORE_RETURN_IF_ERROR(WriteExperiments(ctx, *items, executions, &manifest, threads));
-  LABSTORE_RETURN_IF_ERROR(WriteIndex(ctx, *items, executions, old_root));
+  LABSTORE_RETURN_IF_ERROR(WriteExperiments(ctx, *plan, &manifest, threads));
+  LABSTORE_RETURN_IF_ERROR(WriteIndex(ctx, *plan, old_root));
   manifest.root = abs;
   LABSTORE_RETURN_IF_ERROR(WriteManifest(*root, manifest, options.sync));
   stats.warnings = std::move(ctx.warnings);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "export/manifest.h"
+#include "export/plan.h"
 #include "export/safe_dir.h"
 #include "export/sqlite_util.h"
 #include "labstore/export.h"
@@ -38,6 +39,26 @@ Status ExportDataFiles(ExportContext& ctx, const std::string& id, const std::str
 // Adds the rows of the selected experiments' scopes that `db` does not hold
 // yet to the records tables of `db`, and (re)creates the `records` view.
 Status ExportRecordsSql(ExportContext& ctx, SqliteDb& db, const std::vector<std::string>& ids);
+
+// Opens `name` in the export root for changes: in place when it is a valid
+// database of ours, else a new one under a temporary name (*temp_name set)
+// that FinishDatabase renames into place after committing.
+Result<SqliteDb> OpenDatabase(SafeDir& root, const std::string& name, bool machinable_schema, bool sync,
+                              std::string* temp_name);
+// Commits `db`, closes it and renames `temp_name` (if any) to `name`.
+Status FinishDatabase(SafeDir& root, SqliteDb& db, const std::string& temp_name, const std::string& name, bool sync);
+
+// Adds the rows of machinable's five tables for `plan` to `db` (inside the
+// caller's transaction), with storage ids below `root_path`; rows already
+// there are kept. A non-empty `old_root` different from `root_path` is
+// rewritten to it first (a moved export).
+Status WriteRows(const std::string& root_path, SqliteDb& db, const ExportPlan& plan, const std::string& old_root);
+
+// The experiment ids of `plan`, in its order.
+std::vector<std::string> PlannedIds(const ExportPlan& plan);
+
+// storage.sqlite (and records.sqlite with RecordsSql::kSeparateFile) of an export.
+Status WriteIndex(ExportContext& ctx, const ExportPlan& plan, const std::string& old_root);
 
 }  // namespace labstore::internal
 

@@ -27,6 +27,7 @@
 #include "json/py_json.h"
 #include "labstore/record_reader.h"
 #include "labstore/time.h"
+#include "util/progress_reporter.h"
 
 namespace labstore::internal {
 namespace {
@@ -409,8 +410,15 @@ Status ExportRecordFiles(ExportContext& ctx, const std::string& id, const std::s
 Status ExportRecordsSql(ExportContext& ctx, SqliteDb& db, const std::vector<std::string>& ids) {
   RecordsSql sql(ctx, db);
   LABSTORE_RETURN_IF_ERROR(sql.Load());
-  for (const std::string& id : ids) LABSTORE_RETURN_IF_ERROR(sql.Export(id));
-  return sql.Finish();
+  ProgressReporter progress(ctx.options->progress, "sql", ids.size());
+  for (const std::string& id : ids) {
+    uint64_t rows_before = ctx.stats->record_sql_rows;
+    LABSTORE_RETURN_IF_ERROR(sql.Export(id));
+    progress.Add(1, ctx.stats->record_sql_rows - rows_before);
+  }
+  LABSTORE_RETURN_IF_ERROR(sql.Finish());
+  progress.Finish();
+  return Status::OK();
 }
 
 }  // namespace labstore::internal

@@ -234,10 +234,13 @@ TEST_CASE("import reads the golden machinable storage; export writes it back byt
   REQUIRE(Run(store, std::string("import ") + LABSTORE_GOLDEN_DIR, &out) == 0);
   CHECK(Has(out, "imported 5 experiments"));
   CHECK(Has(out, "recorded root /srv/lab/storage"));
+  CHECK(Has(out, "import 5/5 experiments"));  // progress on stderr: plain lines when not a terminal
   REQUIRE(Run(store, std::string("import ") + LABSTORE_GOLDEN_DIR, &out) == 0);
   CHECK(Has(out, "imported 0 experiments (5 already present"));
   REQUIRE(Run(store, "export " + tmp.Sub("out"), &out) == 0);
   CHECK(Has(out, "exported 5 experiments (5 new)"));
+  CHECK(Has(out, "export folders 5/5 experiments"));
+  CHECK(Has(out, "export sql 5/5 experiments"));
   std::string diff;
   CHECK(test::RunCommand("diff -r -x storage.sqlite -x .labstore-export " + tmp.Sub("out") + " " + LABSTORE_GOLDEN_DIR, &diff) == 0);
   CHECK(diff.empty());
@@ -252,7 +255,13 @@ TEST_CASE("import reads the golden machinable storage; export writes it back byt
   REQUIRE(test::RunCommand("sqlite3 " + tmp.Sub("view.sqlite") + " 'SELECT COUNT(*) FROM experiments; SELECT COUNT(*) FROM records_default'", &sql) == 0);
   CHECK(sql == "5\n9\n");  // 3 experiments x 3 default rows
   CHECK(Run(store, "sqlite " + tmp.Sub("view.sqlite"), &out) == 1);
-  CHECK(Has(out, "exists"));
+  CHECK(Has(out, "exists; remove it, choose another file, or pass --force"));
+  REQUIRE(Run(store, "sqlite " + tmp.Sub("view.sqlite") + " --force", &out) == 0);
+  CHECK(Has(out, "wrote " + tmp.Sub("view.sqlite")));
+  CHECK(test::ReadFile(tmp.Sub("view.sqlite")).starts_with("SQLite format 3"));
+  for (const auto& entry : std::filesystem::directory_iterator(tmp.path())) {
+    CHECK_MESSAGE(!entry.path().filename().string().starts_with(".labstore-tmp."), entry.path());  // no scratch left
+  }
   // A non-empty folder that is not an export is refused unless forced.
   test::WriteFile(tmp.Sub("thesis.tex"), "x");
   std::filesystem::create_directories(tmp.Sub("foreign"));
@@ -284,6 +293,7 @@ TEST_CASE("bench --json measures labstore and the three peers; the scratch folde
     CHECK_MESSAGE(Has(out, std::string("\"name\": \"") + name + "\""), name);
   }
   for (const char* field : {"rows_per_s", "mb_per_s", "bytes_per_row", "ratio_to_labstore"}) CHECK(Has(out, field));
+  CHECK(Has(out, "bench labstore 20 k/20 k rows"));  // progress, one line per method
   CHECK(std::filesystem::is_empty(tmp.Sub("scratch")));
   CHECK(!std::filesystem::exists(tmp.Sub("unused")));  // the store is not touched
 }

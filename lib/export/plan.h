@@ -1,0 +1,45 @@
+// What an export writes: the selected experiments in commit order with their
+// folders, and the executions they belong to.
+#ifndef LABSTORE_LIB_EXPORT_PLAN_H_
+#define LABSTORE_LIB_EXPORT_PLAN_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "export/layout.h"
+#include "labstore/execution.h"
+#include "labstore/experiment.h"
+#include "labstore/export.h"
+#include "labstore/store.h"
+
+namespace labstore::internal {
+
+struct ExportItem {
+  Experiment e;
+  uint64_t sequence = 0;
+  std::string folder;                // relative to dest: <id> or <ancestor folder>/derived/<id>
+  ExperimentModel model;
+  std::vector<uint64_t> executions;  // numbers, ascending
+};
+
+struct ExecutionPlan {
+  Execution x;
+  std::string folder_name;     // execution-<suffix>
+  std::string storage_member;  // last member that is exported (spec §10.2)
+};
+
+struct ExportPlan {
+  std::vector<ExportItem> items;                 // ancestors before their derived experiments
+  std::map<uint64_t, ExecutionPlan> executions;  // by number
+};
+
+// Every stored experiment (or options.experiments and their ancestors) and
+// their executions. Errors: InvalidArgument (a malformed id), NotFound (an
+// unknown id), Corruption (stored values that cannot be exported).
+Result<ExportPlan> PlanExport(Store& store, const ExportOptions& options);
+
+}  // namespace labstore::internal
+
+#endif  // LABSTORE_LIB_EXPORT_PLAN_H_
