@@ -11,6 +11,8 @@
 //   RocksDB per row      one key per row, WriteBatch of 1000, WAL on, no sync
 //   SQLite WAL           typed table, INTEGER PRIMARY KEY, transaction per 1000
 //   JSON lines           fmt::format_to + fwrite per row
+// The peers are RunWriteBench's (labstore/bench.h, what `labstore bench`
+// runs), logging a row of the same shape: 1 int, 3 doubles, 1 8-byte string.
 // Time runs from the first row to the point where every row is handed to the
 // storage (labstore: RecordWriter::Close returned; peers: last batch/commit
 // /fflush returned). MB/s is bytes on disk (after closing) per second of
@@ -40,7 +42,8 @@
 #include "labstore/labstore.h"
 #include "labstore/record.h"
 #include "labstore/record_reader.h"
-#include "peers_record.h"
+#include "bench_rows.h"
+#include "labstore/bench.h"
 #include "store/store_state.h"
 
 namespace labstore::bench {
@@ -227,28 +230,17 @@ int main(int argc, char** argv) {
     table[1].bytes.push_back(static_cast<double>(s.disk_bytes));
     table[1].cpu.push_back(s.cpu_seconds);
     if (peers) {
-      PeerResult p;
-      {
-        ScratchDir dir("rocksdb");
-        p = RunRocksDbPerRow(rows, n, dir.path() + "/db");
+      // The peers as `labstore bench` runs them (lib/bench): the same shape of
+      // row (1 int, 3 doubles, 1 string of 8 bytes, timestamp), one thread.
+      auto peer = RunWriteBench({.rows = n, .int_columns = 1, .float_columns = 3, .string_columns = 1,
+                                 .string_length = 8});
+      if (!peer.ok()) Die(peer.status().ToString());
+      for (size_t m = 1; m < peer->size(); ++m) {
+        const WriteBenchResult& p = (*peer)[m];
+        table[m + 1].seconds.push_back(p.seconds);
+        table[m + 1].bytes.push_back(p.bytes_per_row * static_cast<double>(n));
+        table[m + 1].cpu.push_back(p.cpu_seconds);
       }
-      table[2].seconds.push_back(p.seconds);
-      table[2].bytes.push_back(static_cast<double>(p.disk_bytes));
-      table[2].cpu.push_back(p.cpu_seconds);
-      {
-        ScratchDir dir("sqlite");
-        p = RunSqlite(rows, n, dir.path());
-      }
-      table[3].seconds.push_back(p.seconds);
-      table[3].bytes.push_back(static_cast<double>(p.disk_bytes));
-      table[3].cpu.push_back(p.cpu_seconds);
-      {
-        ScratchDir dir("jsonl");
-        p = RunJsonLines(rows, n, dir.path());
-      }
-      table[4].seconds.push_back(p.seconds);
-      table[4].bytes.push_back(static_cast<double>(p.disk_bytes));
-      table[4].cpu.push_back(p.cpu_seconds);
     }
   }
 

@@ -78,6 +78,7 @@ struct WriteBenchOptions {
 struct WriteBenchResult {
   std::string name;              // "labstore", "RocksDB key per row", "SQLite WAL", "JSON lines"
   double seconds = 0;            // wall clock of the logging
+  double cpu_seconds = 0;        // CPU (user + system, all threads of the process) over the same span
   double rows_per_s = 0;
   double mb_per_s = 0;           // bytes on disk (MiB) per second of logging
   double bytes_per_row = 0;      // bytes on disk after closing / rows
