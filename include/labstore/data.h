@@ -52,8 +52,13 @@
 
 namespace labstore {
 
+// Limits, checked on every write (InvalidArgument naming the path and the limit).
 inline constexpr size_t kMaxPathBytes = 1024;    // whole relative path
 inline constexpr size_t kMaxSegmentBytes = 255;  // one name between '/' (NAME_MAX)
+// Bytes of one file: 1 TiB. A content is stored in at most 2^32 numbered
+// chunks (doc/format.md, "Data files"), which bounds a file at 2^32 times the
+// chunk size (4095 bytes today, 16 TiB); the limit stays well inside that.
+inline constexpr uint64_t kMaxFileBytes = uint64_t{1} << 40;
 
 // How a file is read and written, from the extension of its path (the text
 // after the last '.' of the last segment, case-sensitive, as machinable).
@@ -138,7 +143,8 @@ Result<DataValue> DecodeData(std::string_view path, std::string_view bytes);
 // Writes `bytes` verbatim at `path` (e.g. "data/x.npy", "notes.txt"),
 // replacing any file there. SaveData(p, v) is SaveFile("data/" + p,
 // EncodeData(p, v)). Files imported from machinable are saved this way.
-// Errors: InvalidArgument, NotFound, IOError.
+// Errors: InvalidArgument (path rules, more than kMaxFileBytes bytes),
+// NotFound, IOError.
 //
 //   labstore::Status s = labstore::SaveFile(store, "rm3SAJ", "data/results.p", pickle_bytes);
 Status SaveFile(Store& store, std::string_view id, std::string_view path, std::string_view bytes);
@@ -186,8 +192,9 @@ class FileWriter {
   FileWriter& operator=(FileWriter&&) noexcept;
   ~FileWriter();  // abandons the file unless closed
 
-  // Adds bytes at the end. Errors: IOError (the writer is then closed and the
-  // file not stored); InvalidArgument after Close().
+  // Adds bytes at the end. Errors: IOError, or InvalidArgument when the file
+  // would pass kMaxFileBytes (the writer is then closed and the file not
+  // stored); InvalidArgument after Close().
   Status Append(std::string_view bytes);
   // Stores the file. Errors: InvalidArgument (a path conflict found now, or
   // already closed), IOError. After an error the file is not stored.

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "data/content_store.h"
+#include "data/file_limit.h"
 #include "data/path.h"
 #include "experiment/lookup.h"
 #include "labstore/data.h"
@@ -71,12 +72,14 @@ DataFormat DataFormatOf(std::string_view path) {
 Status SaveFile(Store& store, std::string_view id, std::string_view path, std::string_view bytes) {
   auto t = Resolve(store, id, path, "save a file");
   if (!t.ok()) return t.status();
+  LABSTORE_RETURN_IF_ERROR(internal::CheckFileSize(path, id, bytes.size()));
   return internal::StoreBytes(*t->st, t->key, id, path, bytes);
 }
 
 Status SaveFile(Store& store, Experiment& experiment, std::string_view path, std::string_view bytes) {
   if (experiment.stored) return SaveFile(store, experiment.id, path, bytes);
   LABSTORE_RETURN_IF_ERROR(internal::ValidatePath(path));
+  LABSTORE_RETURN_IF_ERROR(internal::CheckFileSize(path, experiment.id, bytes.size()));
   experiment.pending_files.emplace_back(std::string(path), std::string(bytes));
   return Status::OK();
 }
@@ -167,6 +170,12 @@ Result<FileWriter> FileWriter::Open(Store& store, std::string_view id, std::stri
 Status FileWriter::Append(std::string_view bytes) {
   Impl& w = *impl_;
   if (w.closed) return Status::InvalidArgument(fmt::format("{} is closed", What(w.path, w.id)));
+  if (bytes.size() > internal::MaxFileBytes() - w.written) {  // the file is lost, as after an IOError
+    w.closed = true;
+    w.upload.reset();
+    w.buffer = std::string();
+    return internal::CheckFileSize(w.path, w.id, w.written + bytes.size());
+  }
   w.hasher.Update(bytes);
   w.written += bytes.size();
   if (!w.upload && w.buffer.size() + bytes.size() <= internal::kInlineBytes) {
