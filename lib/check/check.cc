@@ -5,12 +5,15 @@
 #include <array>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include <fmt/format.h>
+#include <rocksdb/metadata.h>
 
 #include "labstore/data.h"
 #include "labstore/record_reader.h"
 #include "labstore/store.h"
+#include "experiment/codec.h"
 #include "store/store_state.h"
 
 namespace labstore {
@@ -25,6 +28,39 @@ Result<std::vector<std::string>> AllIds(const StoreState& st) {
   std::vector<std::string> ids;
   for (auto& [id, key] : *pairs) ids.push_back(std::move(id));
   return ids;
+}
+
+// The ids of the experiment records that decode, for when the id index is
+// damaged; as many as can be read.
+std::vector<std::string> IdsFromRecords(const StoreState& st) {
+  std::vector<std::string> ids;
+  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(internal::kCfExperiments)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto e = internal::DecodeExperiment(it->key().ToStringView(), it->value().ToStringView());
+    if (e.ok()) ids.push_back(e->experiment.id);
+  }
+  return ids;
+}
+
+// "table file 000012.sst (column family \"records\")" for the file a RocksDB
+// error names, "table files" when it names none.
+std::string DamagedFile(const StoreState& st, const std::string& detail) {
+  for (const char* ext : {".sst", ".blob"}) {
+    auto end = detail.find(ext);
+    if (end == std::string::npos) continue;
+    end += std::strlen(ext);
+    auto begin = detail.rfind('/', end);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    std::string name = detail.substr(begin, end - begin);
+    std::string what = fmt::format("{} file {}", ext[1] == 's' ? "table" : "blob", name);
+    std::vector<rocksdb::LiveFileMetaData> live;
+    st.db->GetLiveFilesMetaData(&live);
+    for (const auto& f : live) {
+      if (f.name == "/" + name) return fmt::format("{} (column family \"{}\")", what, f.column_family_name);
+    }
+    return what;
+  }
+  return "table files";
 }
 
 void CheckScope(const Store& store, const std::string& id, const ScopeInfo& scope, CheckReport* report) {
@@ -105,18 +141,14 @@ Result<CheckReport> CheckStore(Store& store, const std::function<void(uint64_t, 
   CheckReport report;
   // Block checksums of every table file, in every column family.
   rocksdb::Status s = st.db->VerifyChecksum();
-  if (!s.ok()) {
-    std::string detail = s.ToString();
-    std::string what = "table files";
-    auto sst = detail.find(".sst");
-    if (sst != std::string::npos) {
-      auto begin = detail.rfind('/', sst);
-      what = "table file " + detail.substr(begin == std::string::npos ? 0 : begin + 1, sst + 4 - (begin + 1));
-    }
-    report.damage.push_back({"", what, detail});
-  }
+  if (!s.ok()) report.damage.push_back({"", DamagedFile(st, s.ToString()), s.ToString()});
   auto ids = AllIds(st);
-  if (!ids.ok()) return ids.status();
+  if (!ids.ok()) {
+    // Experiments are looked up through this index: each one's checks below
+    // then name it as damaged too.
+    report.damage.push_back({"", "experiment id index (column family \"ids\")", ids.status().ToString()});
+    ids = IdsFromRecords(st);
+  }
   for (size_t i = 0; i < ids->size(); ++i) {
     CheckExperiment(store, (*ids)[i], &report);
     if (progress) progress(i + 1, ids->size());

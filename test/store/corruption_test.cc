@@ -1,0 +1,174 @@
+// Bytes flipped in the files of a closed store: table files (SST) of every
+// column family, the write-ahead log and a blob file. After each flip the
+// store either refuses to open with Corruption, or opens and then every read
+// returns exactly what it returned before the flip or Corruption, and
+// CheckStore names the damage whenever a read saw it. One flip per trial on a
+// fresh copy of the store; positions and masks are deterministic.
+// LABSTORE_LONG=1 runs thousands of trials instead of tens.
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "corruption_util.h"
+#include "labstore/check.h"
+#include "test_util.h"
+
+namespace labstore {
+namespace {
+
+namespace fs = std::filesystem;
+using corruption_test::Digest;
+using corruption_test::StoreFile;
+using test::Code;
+using test::TempDir;
+
+struct Outcomes {
+  int trials = 0;
+  int open_refused = 0;  // Open returned Corruption
+  int reads_failed = 0;  // opened; some read returned Corruption, check named it
+  int check_only = 0;    // opened; every read as before, check reported damage (an unread block, an index)
+  int harmless = 0;      // opened; every read as before, check clean (padding, unused bytes)
+  std::string refusal;   // the first refusal's message, as an example
+  std::string ToString(const std::string& kind) const {
+    return fmt::format("{}: {} trials: {} open refused, {} reads failed and check named it, {} found by check only, "
+                       "{} harmless{}{}",
+                       kind, trials, open_refused, reads_failed, check_only, harmless,
+                       refusal.empty() ? "" : "; e.g. ", refusal);
+  }
+};
+
+// The experiment id a digest line is about ("rows rm3SAJ default" -> "rm3SAJ"), or "".
+std::string IdOf(const std::string& line) {
+  if (line.starts_with("list") || line.starts_with("get ")) return "";
+  auto space = line.find(' ');
+  return line.substr(space + 1, 6);
+}
+
+class Fixture {
+ public:
+  Fixture() {
+    auto [plan, files] = corruption_test::BuildStore(pristine_);
+    plan_ = plan;
+    files_ = files;
+    corruption_test::CopyStore(pristine_, work_);
+    auto store = Store::Open({}, work_);
+    REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+    auto report = CheckStore(*store);
+    REQUIRE(report.ok());
+    REQUIRE(report->ok());
+    reference_ = corruption_test::ReadEverything(*store, plan_);
+    for (const auto& [what, value] : reference_) REQUIRE_MESSAGE(!value.starts_with("<"), what, " ", value);
+    REQUIRE(reference_.at("list").size() == 4 * 7);  // four experiments, the last one only in the WAL
+  }
+
+  const std::vector<StoreFile>& files() const { return files_; }
+
+  // One flip of `file` at `offset`, checked and counted.
+  void Trial(const StoreFile& file, uint64_t offset, uint8_t mask, Outcomes* out) {
+    ++out->trials;
+    corruption_test::CopyStore(pristine_, work_);
+    corruption_test::FlipByte(work_ + "/" + file.name, offset, mask);
+    std::string where = fmt::format("{} ({}) byte {} ^ {:#04x}", file.name, file.family, offset, mask);
+    auto store = Store::Open({}, work_);
+    if (!store.ok()) {
+      CHECK_MESSAGE(Code(store) == "Corruption", where, ": ", store.status().ToString());
+      ++out->open_refused;
+      if (out->refusal.empty()) out->refusal = store.status().ToString();
+      return;
+    }
+    auto report = CheckStore(*store);
+    REQUIRE_MESSAGE(report.ok(), where, ": ", report.status().ToString());
+    Digest now = corruption_test::ReadEverything(*store, plan_);
+    bool failed = false;
+    for (const auto& [what, before] : reference_) {
+      const std::string& after = now[what];
+      if (after == before) continue;
+      CHECK_MESSAGE(after == "<Corruption>", where, ": ", what, " read a different value:\n", before, "\n--- now ---\n", after);
+      failed = true;
+      std::string id = IdOf(what);
+      bool named = !report->ok();
+      if (!id.empty()) {
+        named = false;
+        for (const Damage& d : report->damage) named = named || d.experiment_id == id;
+      }
+      CHECK_MESSAGE(named, where, ": ", what, " is damaged but check did not name experiment ", id);
+    }
+    if (failed) {
+      ++out->reads_failed;
+    } else if (!report->ok()) {
+      ++out->check_only;
+    } else {
+      ++out->harmless;
+    }
+  }
+
+  std::string path(const StoreFile& file) const { return pristine_ + "/" + file.name; }
+
+ private:
+  TempDir tmp_;
+  std::string pristine_ = tmp_.Sub("pristine");
+  std::string work_ = tmp_.Sub("work");
+  corruption_test::Plan plan_;
+  std::vector<StoreFile> files_;
+  Digest reference_;
+};
+
+// `trials` flips at deterministic-random positions of `file`.
+void FlipMany(Fixture& f, const StoreFile& file, int trials, Outcomes* out) {
+  std::mt19937_64 rng(std::hash<std::string>{}(file.kind + file.family) ^ 0x5eed);
+  uint64_t size = fs::file_size(f.path(file));
+  REQUIRE(size > 0);
+  for (int i = 0; i < trials; ++i) {
+    uint64_t offset = rng() % size;
+    auto mask = static_cast<uint8_t>(1 + rng() % 255);
+    f.Trial(file, offset, mask, out);
+  }
+}
+
+TEST_SUITE("store") {
+
+TEST_CASE("A flipped byte in any table file is refused at open, read as Corruption or reported by check") {
+  Fixture f;
+  std::map<std::string, Outcomes> by_family;
+  for (const StoreFile& file : f.files()) {
+    if (file.kind != "sst") continue;
+    FlipMany(f, file, corruption_test::Trials(6, 250), &by_family[file.family]);
+  }
+  CHECK(by_family.size() >= 12);  // every column family but "default" has a table file
+  for (const auto& [family, outcomes] : by_family) MESSAGE(outcomes.ToString("sst " + family));
+}
+
+TEST_CASE("A flipped byte in the write-ahead log is refused at open or does no harm") {
+  Fixture f;
+  Outcomes outcomes;
+  int wal_files = 0;
+  for (const StoreFile& file : f.files()) {
+    if (file.kind != "wal" || fs::file_size(f.path(file)) == 0) continue;
+    ++wal_files;
+    FlipMany(f, file, corruption_test::Trials(40, 2000), &outcomes);
+  }
+  CHECK(wal_files == 1);
+  MESSAGE(outcomes.ToString("wal"));
+}
+
+TEST_CASE("A flipped byte in a blob file is refused at open, read as Corruption or reported by check") {
+  Fixture f;
+  Outcomes outcomes;
+  int blob_files = 0;
+  for (const StoreFile& file : f.files()) {
+    if (file.kind != "blob") continue;
+    ++blob_files;
+    FlipMany(f, file, corruption_test::Trials(20, 1000), &outcomes);
+  }
+  CHECK(blob_files == 1);
+  MESSAGE(outcomes.ToString("blob"));
+}
+
+}  // TEST_SUITE("store")
+
+}  // namespace
+}  // namespace labstore
