@@ -33,11 +33,12 @@ struct Outcomes {
   int check_only = 0;    // opened; every read as before, check reported damage (an unread block, an index)
   int harmless = 0;      // opened; every read as before, check clean (padding, unused bytes)
   std::string refusal;   // the first refusal's message, as an example
+  std::string damage;    // the first damage check reported, as an example
   std::string ToString(const std::string& kind) const {
     return fmt::format("{}: {} trials: {} open refused, {} reads failed and check named it, {} found by check only, "
-                       "{} harmless{}{}",
+                       "{} harmless{}{}{}{}",
                        kind, trials, open_refused, reads_failed, check_only, harmless,
-                       refusal.empty() ? "" : "; e.g. ", refusal);
+                       refusal.empty() ? "" : "; refused e.g. ", refusal, damage.empty() ? "" : "; check e.g. ", damage);
   }
 };
 
@@ -112,6 +113,12 @@ class Fixture {
       CHECK_MESSAGE(after == "<Corruption>", where, ": ", what, " read a different value:\n", before, "\n--- now ---\n", after);
       failed = true;
       CHECK_MESSAGE(Named(*report, what), where, ": ", what, " is damaged but check did not name it:\n", Show(*report));
+    }
+    if (!report->ok() && out->damage.empty()) out->damage = report->damage.front().ToString();
+    if (file.kind == "sst" && !report->ok()) {
+      // RocksDB's checksums of the damaged table file name it and its column family.
+      std::string table = fmt::format("table file {} (column family \"{}\")", file.name, file.family);
+      CHECK_MESSAGE(report->damage.front().what == table, where, ": ", Show(*report));
     }
     if (failed) {
       ++out->reads_failed;
