@@ -19,7 +19,8 @@ class Store;
 // One damaged thing, named so that a person can find it.
 struct Damage {
   std::string experiment_id;  // empty for damage below the experiment level (an SST file)
-  std::string what;           // "records scope \"default\"", "file data/x.npy", "experiment metadata", "table file 000012.sst"
+  std::string what;           // "records scope \"default\"", "file data/x.npy", "experiment metadata",
+                              // "table file 000012.sst (column family \"records\")", "experiment id index (column family \"ids\")"
   std::string message;        // the error, e.g. "Corruption: chunk of rows 0..16383 ... fails its checksum"
   std::string ToString() const;
 };
@@ -37,7 +38,11 @@ struct CheckReport {
 // Reads and verifies everything: RocksDB block checksums of every table file,
 // every experiment's metadata and markers, every record chunk (checksum and
 // decoding) and every data file (content hash). It does not stop at the first
-// damage: each damaged scope, file or table is reported once. `progress`, if
+// damage: each damaged scope, file or table is reported once (RocksDB stops
+// at the first damaged table file; a damaged blob file shows as the data file
+// whose chunks it holds). When the experiment id index is damaged, the
+// experiments are found from their records and each one reached through the
+// index is reported as damaged too. `progress`, if
 // given, is called after each experiment with (done, total). Works on a
 // read-only handle. Errors (beyond damage, which is in the report): IOError.
 Result<CheckReport> CheckStore(Store& store, const std::function<void(uint64_t, uint64_t)>& progress = {});
