@@ -37,8 +37,9 @@ struct Outcomes {
   std::string damage;    // the first damage check reported, as an example
   std::string ToString(const std::string& kind) const {
     return fmt::format("{}: {} trials: {} open refused, {} reads failed and check named it, {} found by check only, "
-                       "{} harmless, {} as after a crash at that byte{}{}{}{}",
-                       kind, trials, open_refused, reads_failed, check_only, harmless, lost_as_crash,
+                       "{} harmless{}{}{}{}{}",
+                       kind, trials, open_refused, reads_failed, check_only, harmless,
+                       kind.starts_with("wal") ? fmt::format(", {} as after a crash at that byte", lost_as_crash) : "",
                        refusal.empty() ? "" : "; refused e.g. ", refusal, damage.empty() ? "" : "; check e.g. ", damage);
   }
 };
