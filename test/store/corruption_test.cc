@@ -49,7 +49,9 @@ std::string Brief(const std::string& s) { return s.size() <= 160 ? s : s.substr(
 
 // The experiment id a digest line is about ("rows rm3SAJ default" -> "rm3SAJ"), or "".
 std::string IdOf(const std::string& line) {
-  if (line.starts_with("list") || line.starts_with("get ")) return "";
+  if (line == "list" || line == "groups" || line == "projects" || line == "default group" || line.starts_with("get ")) {
+    return "";
+  }
   auto space = line.find(' ');
   return line.substr(space + 1, 6);
 }

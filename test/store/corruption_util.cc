@@ -114,8 +114,8 @@ bool Failed(Digest& d, const std::string& what, const Result<T>& r) {
 }
 
 std::string Show(const Experiment& e) {
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", e.id, e.module, e.config, e.version, e.predicate,
-                     e.uses, e.seed, e.timestamp, e.group_path, e.group_pattern, e.project, e.project_directory,
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", e.id, e.module, e.config, e.version, e.predicate,
+                     e.uses, e.lineage, e.seed, e.timestamp, e.group_path, e.group_pattern, e.project, e.project_directory,
                      e.ancestor, e.ancestor_timestamp, internal::ToHex(e.key));
 }
 
@@ -234,6 +234,17 @@ Digest ReadEverything(Store& store, const Plan& plan) {
     for (const auto& e : *all) out += e.id + ",";
     d["list"] = out;
   }
+  if (auto groups = store.Groups(); !Failed(d, "groups", groups)) {
+    std::string out;
+    for (const auto& g : *groups) out += g.path + "=" + g.pattern + ";";
+    d["groups"] = out;
+  }
+  if (auto projects = store.Projects(); !Failed(d, "projects", projects)) {
+    std::string out;
+    for (const auto& p : *projects) out += p.name + "=" + p.directory + ";";
+    d["projects"] = out;
+  }
+  if (auto group = store.DefaultGroup(); !Failed(d, "default group", group)) d["default group"] = *group;
   for (const auto& [module, config] : plan.definitions) {
     std::string what = "get " + module + " " + config;
     if (auto e = store.Get(module, config); !Failed(d, what, e)) d[what] = e->stored ? e->id : "<new>";
