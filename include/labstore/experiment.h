@@ -29,6 +29,10 @@ namespace labstore {
 inline constexpr size_t kMaxModuleLength = 256;   // bytes
 inline constexpr size_t kMaxConfigBytes = 1u << 20;  // serialized config JSON
 inline constexpr size_t kMaxNameLength = 256;     // group pattern, project name
+// Ids are 6 base62 characters not starting with '0': 62^6 - 62^5 of them.
+inline constexpr uint64_t kMaxExperiments = 55884102752;
+// Experiments of one definition (same module and config): a 32-bit ordinal.
+inline constexpr uint32_t kMaxExperimentsPerDefinition = 4294967295u;
 
 // The lineage machinable 4.1 writes for an Experiment subclass.
 inline constexpr const char* kDefaultLineage = R"(["machinable.experiment", "machinable.element"])";

@@ -162,7 +162,17 @@ Status Store::Commit(Experiment& e) {
       return Status::InvalidArgument(fmt::format("experiment id \"{}\" is already used in store {}", id, st.dir));
     }
   } else {
-    do id = RandomId(); while (KeyExists(st, kCfIds, id));
+    // Random draws, as machinable; only a store near kMaxExperiments can miss
+    // kIdDraws times in a row (at 99% full the chance is 4e-5).
+    constexpr int kIdDraws = 1000;
+    int draws = 0;
+    do {
+      if (++draws > kIdDraws) {
+        return Status::InvalidArgument(fmt::format("no free experiment id in store {} after {} random draws", st.dir, kIdDraws),
+                                       fmt::format("a store holds at most {} experiments", kMaxExperiments));
+      }
+      id = RandomId();
+    } while (KeyExists(st, kCfIds, id));
   }
   std::string ancestor_key;
   if (!e.ancestor.empty()) {
@@ -173,6 +183,11 @@ Status Store::Commit(Experiment& e) {
   auto definition = ReadDefinition(st, e.key);
   if (!definition.ok()) return definition.status();
   uint32_t count = definition->count;
+  if (count == kMaxExperimentsPerDefinition) {
+    return Status::InvalidArgument(fmt::format("cannot store another experiment of module \"{}\" with this config", e.module),
+                                   fmt::format("a definition (module and config) holds at most {} experiments",
+                                               kMaxExperimentsPerDefinition));
+  }
   std::string key = ExperimentKey(e.key, count);
   uint64_t sequence = st.next_sequence;
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -158,7 +159,20 @@ Status OpenDatabase(const StoreOptions& options, StoreState* st) {
   } else {
     s = rocksdb::DB::Open(DbOptions(options), st->dir, cfs, &handles, &raw);
   }
-  if (!s.ok()) return FromRocks(s, fmt::format("cannot open store {}", st->dir));
+  if (!s.ok()) {
+    std::string context = fmt::format("cannot open store {}", st->dir);
+    // RocksDB's WAL replay errors name no file: name the logs it replays.
+    if (s.IsCorruption() && s.ToString().find(".sst") == std::string::npos) {
+      std::vector<std::string> logs;
+      std::error_code ec;
+      for (const auto& entry : std::filesystem::directory_iterator(st->dir, ec)) {
+        if (entry.path().extension() == ".log") logs.push_back(entry.path().filename().string());
+      }
+      std::sort(logs.begin(), logs.end());
+      if (!logs.empty()) context += fmt::format(" (write-ahead log {})", fmt::join(logs, ", "));
+    }
+    return FromRocks(s, context);
+  }
   st->db.reset(raw);
   for (size_t i = 0; i < handles.size(); ++i) st->cf[i] = handles[i];
   return Status::OK();

@@ -106,6 +106,9 @@ class Fixture {
     auto store = Store::Open({}, work_);
     if (!store.ok()) {
       CHECK_MESSAGE(Code(store) == "Corruption", where, ": ", store.status().ToString());
+      if (file.kind == "wal") {  // the refusal names the damaged log
+        CHECK_MESSAGE(store.status().ToString().find(file.name) != std::string::npos, store.status().ToString());
+      }
       ++out->open_refused;
       if (out->refusal.empty()) out->refusal = store.status().ToString();
       return;

@@ -10,6 +10,7 @@
 #include "data/content_store.h"
 #include "data/file_limit.h"
 #include "experiment/id.h"
+#include "store/store_state.h"
 #include "labstore/data.h"
 #include "labstore/labstore.h"
 #include "test_util.h"
@@ -147,7 +148,7 @@ TEST_CASE("Experiments per store are bounded by the id space, 62^6 - 62^5 ids, a
   // Ids are 6 base62 digits not starting with '0': [62^5, 62^6 - 1].
   CHECK(internal::kIdMin == 916132832ull);
   CHECK(internal::kIdMax == 56800235583ull);
-  CHECK(internal::kIdMax - internal::kIdMin + 1 == 55884102752ull);  // the most experiments a store can hold
+  CHECK(internal::kIdMax - internal::kIdMin + 1 == kMaxExperiments);  // the most experiments a store can hold
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
   auto low = store.Create({.module = "m", .id = internal::EncodeId(internal::kIdMin)});
@@ -162,6 +163,25 @@ TEST_CASE("Experiments per store are bounded by the id space, 62^6 - 62^5 ids, a
   CHECK(Code(store.Create({.module = "m", .id = "zzzzzz"})) == "InvalidArgument");  // taken
   CHECK(Code(store.Create({.module = "m", .id = "1000000"})) == "InvalidArgument");   // 7 digits
   CHECK(Count(store) == 2);
+}
+
+TEST_CASE("A definition holds at most 2^32 - 1 experiments; past it Commit is InvalidArgument and stores nothing") {
+  TempDir tmp;
+  Store store = test::OpenStore(tmp.Sub("s"));
+  auto first = store.Create({.module = "m", .config = R"({"x": 1})"});
+  REQUIRE(first.ok());
+  // Set the definition's count to the limit, as if 2^32 - 1 had been stored.
+  internal::StoreState& st = *store.state();
+  const std::string hash = first->key.substr(0, 16);
+  std::string value;
+  REQUIRE(st.db->Get(rocksdb::ReadOptions(), st.handle(internal::kCfDefinitions), hash, &value).ok());
+  value.replace(0, 4, "\xff\xff\xff\xff");
+  REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(internal::kCfDefinitions), hash, value).ok());
+  auto over = store.Create({.module = "m", .config = R"({"x": 1.0})"});
+  CHECK(Code(over) == "InvalidArgument");
+  CHECK(Has(Message(over), "at most 4294967295 experiments"));
+  CHECK(Count(store) == 1);
+  CHECK(store.Create({.module = "m", .config = R"({"x": 2})"}).ok());  // other definitions are not affected
 }
 
 }  // TEST_SUITE("store")
