@@ -1,6 +1,7 @@
 // Export rates: rows/s into records/*.jsonl and into the records SQL tables.
 //
 //   export_bench [--experiments 1000] [--rows 10000] [--threads 0] [--json]
+//                [--stages] [--jsonl-only]
 //
 // Fills a fresh store with `experiments` experiments of one scope of `rows`
 // five-column rows each ({iteration: int, loss: double, accuracy: double,
@@ -12,6 +13,11 @@
 //               tables alone;
 //   noop        exporting again with nothing changed;
 //   append      one more row in every experiment, then exporting again.
+// --stages first times, on one thread, the pieces of the JSON lines path:
+//   decode      ReadColumns of every scope (chunk reads and decoding);
+//   format      WriteJsonLines into a sink that only counts the bytes
+//               (decoding and formatting, no files).
+// --jsonl-only stops after the jsonl phase (for profiling it alone).
 // --threads is ExportOptions::threads (0: one per core). Rates are rows of
 // the store divided by wall time, and by the CPU time of
 // the process (all threads; the better figure on a busy machine). Target
@@ -21,6 +27,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include <fmt/format.h>
@@ -60,11 +67,15 @@ struct Phase {
 int main(int argc, char** argv) {
   size_t experiments = 1000, rows = 10000;
   unsigned threads = 0;
-  bool json = false;
+  bool json = false, stages = false, jsonl_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--json") {
       json = true;
+    } else if (a == "--stages") {
+      stages = true;
+    } else if (a == "--jsonl-only") {
+      jsonl_only = true;
     } else if (a == "--experiments" && i + 1 < argc) {
       experiments = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--threads" && i + 1 < argc) {
@@ -72,7 +83,7 @@ int main(int argc, char** argv) {
     } else if (a == "--rows" && i + 1 < argc) {
       rows = std::strtoull(argv[++i], nullptr, 10);
     } else {
-      std::fprintf(stderr, "usage: export_bench [--experiments N] [--rows N] [--threads N] [--json]\n");
+      std::fprintf(stderr, "usage: export_bench [--experiments N] [--rows N] [--threads N] [--json] [--stages] [--jsonl-only]\n");
       return 2;
     }
   }
@@ -118,17 +129,42 @@ int main(int argc, char** argv) {
     phases.push_back({name, s, cpu, rows_expected, stats->bytes_written});
     return labstore::Status::OK();
   };
-  if (auto s = run("jsonl", {.records_sql = labstore::RecordsSql::kNone}, total); !s.ok()) return Fail(s);
-  if (auto s = run("sql", {.records_sql = labstore::RecordsSql::kSeparateFile}, total); !s.ok()) return Fail(s);
-  if (auto s = run("noop", {.records_sql = labstore::RecordsSql::kSeparateFile}, 0); !s.ok()) return Fail(s);
-  for (const std::string& id : ids) {
-    auto w = labstore::RecordWriter::Open(*store, id, "default");
-    if (!w.ok()) return Fail(w.status());
-    w->Set("iteration", static_cast<int64_t>(rows));
-    if (auto s = w->Save(); !s.ok()) return Fail(s);
-    if (auto s = w->Close(); !s.ok()) return Fail(s);
+  if (stages) {
+    auto stage = [&](const char* name, const std::function<labstore::Status(const std::string&)>& each) {
+      auto start = std::chrono::steady_clock::now();
+      double cpu = CpuSeconds();
+      for (const std::string& id : ids) LABSTORE_RETURN_IF_ERROR(each(id));
+      phases.push_back({name, SecondsSince(start), CpuSeconds() - cpu, total, 0});
+      return labstore::Status::OK();
+    };
+    uint64_t bytes = 0;
+    auto decode = [&](const std::string& id) {
+      auto cols = labstore::ReadColumns(*store, id, "default");
+      return cols.ok() ? labstore::Status::OK() : cols.status();
+    };
+    auto format = [&](const std::string& id) {
+      return labstore::WriteJsonLines(*store, id, "default", [&](std::string_view text) {
+        bytes += text.size();
+        return labstore::Status::OK();
+      });
+    };
+    if (auto s = stage("decode", decode); !s.ok()) return Fail(s);
+    if (auto s = stage("format", format); !s.ok()) return Fail(s);
+    phases.back().bytes = bytes;
   }
-  if (auto s = run("append", {.records_sql = labstore::RecordsSql::kSeparateFile}, experiments); !s.ok()) return Fail(s);
+  if (auto s = run("jsonl", {.records_sql = labstore::RecordsSql::kNone}, total); !s.ok()) return Fail(s);
+  if (!jsonl_only) {
+    if (auto s = run("sql", {.records_sql = labstore::RecordsSql::kSeparateFile}, total); !s.ok()) return Fail(s);
+    if (auto s = run("noop", {.records_sql = labstore::RecordsSql::kSeparateFile}, 0); !s.ok()) return Fail(s);
+    for (const std::string& id : ids) {
+      auto w = labstore::RecordWriter::Open(*store, id, "default");
+      if (!w.ok()) return Fail(w.status());
+      w->Set("iteration", static_cast<int64_t>(rows));
+      if (auto s = w->Save(); !s.ok()) return Fail(s);
+      if (auto s = w->Close(); !s.ok()) return Fail(s);
+    }
+    if (auto s = run("append", {.records_sql = labstore::RecordsSql::kSeparateFile}, experiments); !s.ok()) return Fail(s);
+  }
   std::error_code ec;
   uint64_t jsonl_bytes = labstore::bench::DirectoryBytes(dest) - std::filesystem::file_size(dest + "/records.sqlite", ec) -
                          std::filesystem::file_size(dest + "/storage.sqlite", ec);

@@ -3,9 +3,12 @@
 #include <sys/time.h>
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include <fmt/format.h>
+
+#include "util/time_format.h"
 
 namespace labstore {
 namespace {
@@ -24,20 +27,8 @@ Timestamp Now() {
 }
 
 std::string FormatIso(Timestamp t) {
-  int64_t local_micros = t.unix_micros + int64_t{t.utc_offset_seconds} * 1000000;
-  int64_t secs = FloorDiv(local_micros, 1000000);
-  int64_t micros = local_micros - secs * 1000000;
-  time_t tt = static_cast<time_t>(secs);
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  if (micros != 0) out += fmt::format(".{:06}", micros);
-  int32_t off = t.utc_offset_seconds;
-  char sign = off < 0 ? '-' : '+';
-  if (off < 0) off = -off;
-  out += fmt::format("{}{:02}:{:02}", sign, off / 3600, (off / 60) % 60);
-  if (off % 60 != 0) out += fmt::format(":{:02}", off % 60);
+  std::string out;
+  internal::IsoFormatter().Append(&out, t);
   return out;
 }
 
@@ -105,5 +96,113 @@ Result<Timestamp> ParseIso(std::string_view text) {
   int64_t local_secs = timegm(&tm);
   return Timestamp{(local_secs - offset) * 1000000 + micros, offset};
 }
+
+namespace internal {
+namespace {
+
+// `v` in decimal, zero-padded to `width` characters counting a '-' (as fmt's
+// "{:0width}" writes it).
+char* WritePadded(char* p, int64_t v, int width) {
+  if (v >= 0 && v < 100 && width == 2) {
+    p[0] = static_cast<char>('0' + v / 10);
+    p[1] = static_cast<char>('0' + v % 10);
+    return p + 2;
+  }
+  char digits[24];
+  int n = 0;
+  uint64_t mag = v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  do {
+    digits[n++] = static_cast<char>('0' + mag % 10);
+    mag /= 10;
+  } while (mag != 0);
+  if (v < 0) {
+    *p++ = '-';
+    --width;
+  }
+  for (int i = n; i < width; ++i) *p++ = '0';
+  while (n > 0) *p++ = digits[--n];
+  return p;
+}
+
+}  // namespace
+
+void IsoFormatter::SetSecond(int64_t local_second) {
+  second_ = local_second;
+  int64_t day = FloorDiv(local_second, 86400);
+  int64_t of_day = local_second - day * 86400;
+  if (day != day_) {
+    day_ = day;
+    // Civil date of a day count (proleptic Gregorian, as gmtime_r): the
+    // algorithm of H. Hinnant's "chrono-compatible low-level date algorithms".
+    int64_t z = day + 719468;
+    int64_t era = FloorDiv(z, 146097);
+    int64_t doe = z - era * 146097;                                 // [0, 146096]
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);           // [0, 365]
+    int64_t mp = (5 * doy + 2) / 153;                                // [0, 11], March first
+    int64_t mday = doy - (153 * mp + 2) / 5 + 1;
+    int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    char* p = WritePadded(date_, year, 4);
+    *p++ = '-';
+    p = WritePadded(p, month, 2);
+    *p++ = '-';
+    p = WritePadded(p, mday, 2);
+    *p++ = 'T';
+    date_size_ = static_cast<uint8_t>(p - date_);
+  }
+  std::memcpy(prefix_, date_, sizeof date_);
+  char* p = prefix_ + date_size_;
+  p = WritePadded(p, of_day / 3600, 2);
+  *p++ = ':';
+  p = WritePadded(p, of_day / 60 % 60, 2);
+  *p++ = ':';
+  p = WritePadded(p, of_day % 60, 2);
+  prefix_size_ = static_cast<uint8_t>(p - prefix_);
+}
+
+void IsoFormatter::SetOffset(int32_t offset_seconds) {
+  offset_ = offset_seconds;
+  have_offset_ = true;
+  int64_t off = offset_seconds;
+  char* p = suffix_;
+  *p++ = off < 0 ? '-' : '+';
+  if (off < 0) off = -off;
+  p = WritePadded(p, off / 3600, 2);
+  *p++ = ':';
+  p = WritePadded(p, off / 60 % 60, 2);
+  if (off % 60 != 0) {
+    *p++ = ':';
+    p = WritePadded(p, off % 60, 2);
+  }
+  suffix_size_ = static_cast<uint8_t>(p - suffix_);
+}
+
+char* IsoFormatter::Write(char* p, Timestamp t) {
+  int64_t local = t.unix_micros + int64_t{t.utc_offset_seconds} * 1000000;
+  int64_t second = FloorDiv(local, 1000000);
+  int64_t micros = local - second * 1000000;
+  if (second != second_) [[unlikely]] SetSecond(second);
+  if (t.utc_offset_seconds != offset_ || !have_offset_) [[unlikely]] SetOffset(t.utc_offset_seconds);
+  std::memcpy(p, prefix_, sizeof prefix_);
+  p += prefix_size_;
+  if (micros != 0) {
+    p[0] = '.';
+    for (int i = 6; i >= 1; --i) {
+      p[i] = static_cast<char>('0' + micros % 10);
+      micros /= 10;
+    }
+    p += 7;
+  }
+  std::memcpy(p, suffix_, sizeof suffix_);
+  return p + suffix_size_;
+}
+
+void IsoFormatter::Append(std::string* out, Timestamp t) {
+  char buf[kMaxSize];
+  out->append(buf, Write(buf, t));
+}
+
+}  // namespace internal
 
 }  // namespace labstore
