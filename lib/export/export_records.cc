@@ -28,6 +28,7 @@
 #include "labstore/record_reader.h"
 #include "labstore/time.h"
 #include "util/progress_reporter.h"
+#include "util/time_format.h"
 
 namespace labstore::internal {
 namespace {
@@ -36,36 +37,6 @@ constexpr uint64_t kSqlBatchRows = 1 << 16;
 // SQLite's default limits (SQLITE_MAX_COMPOUND_SELECT, SQLITE_MAX_COLUMN).
 constexpr size_t kMaxViewTables = 500;
 constexpr size_t kMaxViewColumns = 1990;
-
-// FormatIso for runs of instants within one second: the date and time are
-// formatted once per second, the microseconds per row.
-class IsoCache {
- public:
-  const std::string& Format(Timestamp t) {
-    int64_t local = t.unix_micros + int64_t{t.utc_offset_seconds} * 1000000;
-    int64_t second = local / 1000000 - (local % 1000000 < 0 ? 1 : 0);
-    int64_t micros = local - second * 1000000;
-    if (second != second_ || t.utc_offset_seconds != offset_ || whole_.empty()) {
-      second_ = second;
-      offset_ = t.utc_offset_seconds;
-      whole_ = FormatIso({.unix_micros = t.unix_micros - micros, .utc_offset_seconds = offset_});
-      split_ = whole_.find_last_of("+-");  // where the UTC offset starts
-    }
-    if (micros == 0) return whole_;
-    out_.assign(whole_, 0, split_);
-    char frac[7] = {'.'};
-    for (int i = 6; i >= 1; --i, micros /= 10) frac[i] = static_cast<char>('0' + micros % 10);
-    out_.append(frac, 7);
-    out_.append(whole_, split_);
-    return out_;
-  }
-
- private:
-  int64_t second_ = 0;
-  int32_t offset_ = 0;
-  size_t split_ = 0;
-  std::string whole_, out_;
-};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -318,7 +289,8 @@ class RecordsSql {
     }
     auto stmt = db_.Prepare(fmt::format("INSERT INTO {} ({}) VALUES ({})", QuoteIdentifier(t.table), cols, params));
     if (!stmt.ok()) return stmt.status();
-    IsoCache iso;
+    IsoFormatter iso;
+    char when[IsoFormatter::kMaxSize];  // the bound timestamp text, until Run
     for (uint64_t start = from; start < info.rows; start += kSqlBatchRows) {
       uint64_t count = std::min<uint64_t>(kSqlBatchRows, info.rows - start);
       auto data = ReadColumns(*ctx_.store, id, info.name, {.start = static_cast<int64_t>(start), .count = count});
@@ -332,7 +304,8 @@ class RecordsSql {
       }
       for (uint64_t r = 0; r < data->rows; ++r) {
         stmt->BindView(1, id).Bind(2, static_cast<int64_t>(data->first_row + r));
-        stmt->BindView(3, iso.Format({.unix_micros = data->timestamps[r], .utc_offset_seconds = data->utc_offsets[r]}));
+        char* when_end = iso.Write(when, {.unix_micros = data->timestamps[r], .utc_offset_seconds = data->utc_offsets[r]});
+        stmt->BindView(3, std::string_view(when, static_cast<size_t>(when_end - when)));
         for (size_t c = 0; c < data->columns.size(); ++c) {
           const ColumnData& col = data->columns[c];
           int i = param[c];

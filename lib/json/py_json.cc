@@ -499,65 +499,70 @@ Result<PyJson> ParsePyJson(std::string_view text, std::string_view what) { retur
 
 // ---- writing -------------------------------------------------------------------
 
+namespace {
+
+char* Put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+}  // namespace
+
+char* WritePyInt(char* p, int64_t v) { return std::to_chars(p, p + kMaxPyIntSize, v).ptr; }
+
 void AppendPyInt(std::string* out, int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, r.ptr);
+  char buf[kMaxPyIntSize];
+  out->append(buf, WritePyInt(buf, v));
+}
+
+char* WritePyFloat(char* p, double d) {
+  if (std::isnan(d)) return Put(p, "NaN");
+  if (std::isinf(d)) return Put(p, d < 0 ? "-Infinity" : "Infinity");
+  if (std::signbit(d)) {
+    *p++ = '-';
+    d = -d;
+  }
+  if (d == 0) return Put(p, "0.0");
+  // The shortest digits that round-trip, nearest to d when several are as
+  // short (what Python's repr picks): d = significand * 10^exponent, without
+  // trailing zeros. Dragonbox, the algorithm behind fmt's "{}" for doubles;
+  // fmt keeps its entry point in fmt::detail, stable from fmt 8 to 11.
+  auto dec = fmt::detail::dragonbox::to_decimal(d);
+  char digits[24];
+  const int n = static_cast<int>(std::to_chars(digits, digits + sizeof digits, dec.significand).ptr - digits);
+  const int decpt = dec.exponent + n;  // d = 0.d1d2...dn * 10^decpt
+  // Laid out as Python's float_repr_style 'short': fixed for 1e-4 <= |d| < 1e16.
+  if (decpt > -4 && decpt <= 16) {
+    if (decpt <= 0) {
+      p = Put(p, "0.");
+      std::memset(p, '0', static_cast<size_t>(-decpt));
+      return Put(p - decpt, {digits, static_cast<size_t>(n)});
+    }
+    if (decpt >= n) {
+      p = Put(p, {digits, static_cast<size_t>(n)});
+      std::memset(p, '0', static_cast<size_t>(decpt - n));
+      return Put(p + (decpt - n), ".0");
+    }
+    p = Put(p, {digits, static_cast<size_t>(decpt)});
+    *p++ = '.';
+    return Put(p, {digits + decpt, static_cast<size_t>(n - decpt)});
+  }
+  *p++ = digits[0];
+  if (n > 1) {
+    *p++ = '.';
+    p = Put(p, {digits + 1, static_cast<size_t>(n - 1)});
+  }
+  const int exponent = decpt - 1;
+  *p++ = 'e';
+  *p++ = exponent < 0 ? '-' : '+';
+  const int mag = exponent < 0 ? -exponent : exponent;
+  if (mag < 10) *p++ = '0';
+  return std::to_chars(p, p + 3, mag).ptr;
 }
 
 void AppendPyFloat(std::string* out, double d) {
-  if (std::isnan(d)) {
-    out->append("NaN");
-    return;
-  }
-  if (std::isinf(d)) {
-    out->append(d < 0 ? "-Infinity" : "Infinity");
-    return;
-  }
-  // Shortest round-trip digits from to_chars ("-1.2345e+08"), re-laid out as
-  // Python's float_repr_style 'short' does.
-  char buf[40];
-  auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  const char* p = buf;
-  const char* end = r.ptr;
-  if (*p == '-') {
-    out->push_back('-');
-    ++p;
-  }
-  char digits[24];
-  int n = 0;
-  for (; p < end && *p != 'e'; ++p) {
-    if (*p != '.') digits[n++] = *p;
-  }
-  int exponent = 0;
-  std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exponent);
-  int decpt = exponent + 1;  // digits are 0.d1d2... * 10^decpt
-  if (decpt > -4 && decpt <= 16) {
-    if (decpt <= 0) {
-      out->append("0.");
-      out->append(static_cast<size_t>(-decpt), '0');
-      out->append(digits, static_cast<size_t>(n));
-    } else if (decpt >= n) {
-      out->append(digits, static_cast<size_t>(n));
-      out->append(static_cast<size_t>(decpt - n), '0');
-      out->append(".0");
-    } else {
-      out->append(digits, static_cast<size_t>(decpt));
-      out->push_back('.');
-      out->append(digits + decpt, static_cast<size_t>(n - decpt));
-    }
-    return;
-  }
-  out->push_back(digits[0]);
-  if (n > 1) {
-    out->push_back('.');
-    out->append(digits + 1, static_cast<size_t>(n - 1));
-  }
-  out->push_back('e');
-  out->push_back(exponent < 0 ? '-' : '+');
-  int mag = exponent < 0 ? -exponent : exponent;
-  if (mag < 10) out->push_back('0');
-  AppendPyInt(out, mag);
+  char buf[kMaxPyFloatSize];
+  out->append(buf, WritePyFloat(buf, d));
 }
 
 std::string PyFloatRepr(double d) {

@@ -141,6 +141,12 @@ Result<std::string> ToPyDialect(std::string_view text, PyDialect dialect, std::s
 std::string PyFloatRepr(double d);
 void AppendPyFloat(std::string* out, double d);
 void AppendPyInt(std::string* out, int64_t v);
+// The same written at `p`, which has room for kMaxPyFloatSize (kMaxPyIntSize)
+// bytes; they return the end of what they wrote.
+inline constexpr size_t kMaxPyFloatSize = 32;
+inline constexpr size_t kMaxPyIntSize = 20;
+char* WritePyFloat(char* p, double d);
+char* WritePyInt(char* p, int64_t v);
 // A JSON string literal with quotes. ensure_ascii: true for kJsonl/kSql,
 // false for kFile.
 void AppendPyString(std::string* out, std::string_view wtf8, bool ensure_ascii);

@@ -1,11 +1,10 @@
 // Records as text: machinable's JSON lines, CSV and tabulate's "simple" table.
-#include <time.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <set>
 
 #include <fmt/format.h>
@@ -14,51 +13,13 @@
 #include "labstore/record_reader.h"
 #include "labstore/store.h"
 #include "record/read.h"
+#include "util/text_buffer.h"
+#include "util/time_format.h"
 
 namespace labstore {
 namespace {
 
 constexpr std::string_view kTimestampKey = "__timestamp";
-
-// FormatIso(t) appended to `out`, caching the date and time of the last second.
-class IsoFormatter {
- public:
-  void Append(std::string* out, Timestamp t) {
-    int64_t local = t.unix_micros + int64_t{t.utc_offset_seconds} * 1000000;
-    int64_t secs = local / 1000000 - (local % 1000000 < 0 ? 1 : 0);
-    int64_t micros = local - secs * 1000000;
-    if (secs != secs_ || t.utc_offset_seconds != offset_) {
-      secs_ = secs;
-      offset_ = t.utc_offset_seconds;
-      time_t tt = static_cast<time_t>(secs);
-      struct tm tm;
-      gmtime_r(&tt, &tm);
-      prefix_ = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                            tm.tm_min, tm.tm_sec);
-      int32_t off = offset_;
-      char sign = off < 0 ? '-' : '+';
-      if (off < 0) off = -off;
-      suffix_ = fmt::format("{}{:02}:{:02}", sign, off / 3600, (off / 60) % 60);
-      if (off % 60 != 0) suffix_ += fmt::format(":{:02}", off % 60);
-    }
-    *out += prefix_;
-    if (micros != 0) {
-      char buf[8];
-      buf[0] = '.';
-      for (int i = 6; i >= 1; --i) {
-        buf[i] = static_cast<char>('0' + micros % 10);
-        micros /= 10;
-      }
-      out->append(buf, 7);
-    }
-    *out += suffix_;
-  }
-
- private:
-  int64_t secs_ = INT64_MIN;
-  int32_t offset_ = 0;
-  std::string prefix_, suffix_;
-};
 
 void AppendJsonValue(std::string* out, const Value& v) {
   switch (v.type()) {
@@ -71,59 +32,131 @@ void AppendJsonValue(std::string* out, const Value& v) {
   }
 }
 
-// Appends the JSON lines of rows [lo, hi) of a decoded chunk.
-void AppendChunkJsonLines(const internal::DecodedChunk& ch, uint32_t lo, uint32_t hi, IsoFormatter* iso,
-                          std::string* out) {
+// Whether json.dumps (ensure_ascii) writes `s` as it is between quotes.
+bool IsPlainAscii(std::string_view s) {
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+// The JSON lines of decoded chunks, written straight into a TextBuffer: keys
+// in sorted order with their spelling made once per chunk, numbers and
+// timestamps written in place, no allocation per row once the buffer is grown.
+class JsonLinesWriter {
+ public:
+  // Starts on `chunk`'s rows from `lo`; the chunk must outlive the Append calls.
+  void Start(const internal::DecodedChunk& chunk, uint32_t lo) {
+    ch_ = &chunk;
+    keys_.clear();
+    keys_.push_back({kTimestampKey, -1, {}});
+    for (size_t c = 0; c < chunk.columns.size(); ++c) {
+      keys_.push_back({chunk.columns[c].name, static_cast<int>(c), {}});
+    }
+    std::sort(keys_.begin(), keys_.end(), [](const Key& a, const Key& b) { return a.name < b.name; });
+    for (Key& k : keys_) {
+      k.spelling = ", ";
+      internal::AppendPyString(&k.spelling, k.name, true);
+      k.spelling += ": ";
+    }
+    internal::StartCursor(chunk, lo, &cursor_);
+  }
+
+  // Appends rows [from, to) (continuing from the last row appended) to `out`.
+  void Append(uint32_t from, uint32_t to, internal::TextBuffer* out) {
+    const internal::DecodedChunk& ch = *ch_;
+    for (uint32_t r = from; r < to; ++r) {
+      out->Push('{');
+      size_t skip = 2;  // no ", " before the first key
+      for (const Key& k : keys_) {
+        std::string_view key(k.spelling.data() + skip, k.spelling.size() - skip);
+        if (k.column < 0) {
+          char* p = out->Room(key.size() + internal::IsoFormatter::kMaxSize + 2);
+          p = Put(p, key);
+          *p++ = '"';
+          p = iso_.Write(p, Timestamp{ch.micros[r], ch.utc_offsets[r]});
+          *p++ = '"';
+          out->Advance(p);
+          skip = 0;
+          continue;
+        }
+        const internal::DecodedColumn& col = ch.columns[k.column];
+        if (!col.Present(r)) continue;
+        skip = 0;
+        if (!col.Valid(r)) {
+          char* p = out->Room(key.size() + 4);
+          out->Advance(Put(Put(p, key), "null"));
+          continue;
+        }
+        uint32_t i = cursor_[k.column]++;
+        switch (col.type) {
+          case ValueType::kInt64: {
+            char* p = Put(out->Room(key.size() + internal::kMaxPyIntSize), key);
+            out->Advance(internal::WritePyInt(p, col.ints[i]));
+            break;
+          }
+          case ValueType::kDouble: {
+            char* p = Put(out->Room(key.size() + internal::kMaxPyFloatSize), key);
+            out->Advance(internal::WritePyFloat(p, col.DoubleAt(i)));
+            break;
+          }
+          case ValueType::kBool: {
+            char* p = Put(out->Room(key.size() + 5), key);
+            out->Advance(Put(p, col.BoolAt(i) ? std::string_view("true") : std::string_view("false")));
+            break;
+          }
+          case ValueType::kString: {
+            std::string_view text = col.StringAt(i);
+            if (IsPlainAscii(text)) {
+              char* p = Put(out->Room(key.size() + text.size() + 2), key);
+              *p++ = '"';
+              p = Put(p, text);
+              *p++ = '"';
+              out->Advance(p);
+            } else {
+              scratch_.assign(key);
+              internal::AppendPyString(&scratch_, text, true);
+              out->Append(scratch_);
+            }
+            break;
+          }
+          case ValueType::kJson:
+            scratch_.assign(key);
+            AppendJsonValue(&scratch_, col.Get(i));
+            out->Append(scratch_);
+            break;
+          case ValueType::kNull:
+            out->Append(key);
+            out->Append("null");
+            break;
+        }
+      }
+      char* p = out->Room(2);
+      p[0] = '}';
+      p[1] = '\n';
+      out->Advance(p + 2);
+    }
+  }
+
+ private:
   struct Key {
     std::string_view name;
-    int column;  // -1: the timestamp
-    std::string prefix;  // "name": with the JSON spelling of the name
+    int column;            // -1: the timestamp
+    std::string spelling;  // ", " "name": with the JSON spelling of the name
   };
-  std::vector<Key> keys;
-  keys.push_back({kTimestampKey, -1, {}});
-  for (size_t c = 0; c < ch.columns.size(); ++c) keys.push_back({ch.columns[c].name, static_cast<int>(c), {}});
-  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) { return a.name < b.name; });
-  for (Key& k : keys) {
-    internal::AppendPyString(&k.prefix, k.name, true);
-    k.prefix += ": ";
+
+  static char* Put(char* p, std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
   }
-  std::vector<uint32_t> cursor;
-  internal::StartCursor(ch, lo, &cursor);
-  for (uint32_t r = lo; r < hi; ++r) {
-    out->push_back('{');
-    bool first = true;
-    for (const Key& k : keys) {
-      if (k.column < 0) {
-        if (!first) *out += ", ";
-        first = false;
-        *out += k.prefix;
-        out->push_back('"');
-        iso->Append(out, Timestamp{ch.micros[r], ch.utc_offsets[r]});
-        out->push_back('"');
-        continue;
-      }
-      const internal::DecodedColumn& col = ch.columns[k.column];
-      if (!col.Present(r)) continue;
-      if (!first) *out += ", ";
-      first = false;
-      *out += k.prefix;
-      if (!col.Valid(r)) {
-        *out += "null";
-        continue;
-      }
-      uint32_t i = cursor[k.column]++;
-      switch (col.type) {
-        case ValueType::kInt64: internal::AppendPyInt(out, col.ints[i]); break;
-        case ValueType::kDouble: internal::AppendPyFloat(out, col.DoubleAt(i)); break;
-        case ValueType::kBool: *out += col.BoolAt(i) ? "true" : "false"; break;
-        case ValueType::kString: internal::AppendPyString(out, col.StringAt(i), true); break;
-        case ValueType::kJson: AppendJsonValue(out, col.Get(i)); break;
-        case ValueType::kNull: *out += "null"; break;
-      }
-    }
-    *out += "}\n";
-  }
-}
+
+  const internal::DecodedChunk* ch_ = nullptr;
+  std::vector<Key> keys_;
+  std::vector<uint32_t> cursor_;
+  internal::IsoFormatter iso_;
+  std::string scratch_;
+};
 
 // Python's str(float): repr with nan/inf spelled as Python prints them.
 void AppendPyStr(std::string* out, double d) {
@@ -328,7 +361,7 @@ std::string FormatJsonLine(const Row& row) {
   for (const auto& [name, value] : row.cells) keys.emplace_back(name, &value);
   std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string out = "{";
-  IsoFormatter iso;
+  internal::IsoFormatter iso;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (i) out += ", ";
     internal::AppendPyString(&out, keys[i].first, true);
@@ -347,16 +380,28 @@ std::string FormatJsonLine(const Row& row) {
 
 Status WriteJsonLines(const Store& store, std::string_view experiment_id, std::string_view scope, const TextSink& sink,
                       const RowRange& range) {
+  // Text goes to the sink in pieces of about this many bytes: large enough
+  // for few, large writes, small enough to stay in the CPU's cache.
+  constexpr size_t kPieceBytes = 256 << 10;
   internal::ChunkScanner scan;
   LABSTORE_RETURN_IF_ERROR(scan.Open(*store.state(), experiment_id, scope, range));
-  std::string text;
-  IsoFormatter iso;
+  internal::TextBuffer text;
+  JsonLinesWriter writer;
   while (scan.Next()) {
-    text.clear();
-    AppendChunkJsonLines(scan.chunk(), scan.lo(), scan.hi(), &iso, &text);
-    LABSTORE_RETURN_IF_ERROR(sink(text));
+    writer.Start(scan.chunk(), scan.lo());
+    for (uint32_t r = scan.lo(); r < scan.hi();) {
+      uint32_t to = std::min(scan.hi(), r + 256);
+      writer.Append(r, to, &text);
+      r = to;
+      if (text.size() >= kPieceBytes) {
+        LABSTORE_RETURN_IF_ERROR(sink(text.view()));
+        text.Clear();
+      }
+    }
   }
-  return scan.status();
+  LABSTORE_RETURN_IF_ERROR(scan.status());
+  if (text.size() != 0) LABSTORE_RETURN_IF_ERROR(sink(text.view()));
+  return Status::OK();
 }
 
 // Runs a streaming writer (WriteJsonLines, WriteCsv) into one string.
@@ -394,7 +439,7 @@ Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_
     text += CsvField(cols[i]);
   }
   text.push_back('\n');
-  IsoFormatter iso;
+  internal::IsoFormatter iso;
   Row row;
   std::vector<uint32_t> cursor;
   while (scan.Next()) {
@@ -444,7 +489,7 @@ std::string FormatTable(const std::vector<Row>& rows) {
   const size_t ncols = cols.size();
   std::vector<std::vector<TableCell>> cells(ncols, std::vector<TableCell>(rows.size()));
   std::vector<Kind> kinds(ncols, Kind::kNone);
-  IsoFormatter iso;
+  internal::IsoFormatter iso;
   for (size_t c = 0; c < ncols; ++c) {
     for (size_t i = 0; i < rows.size(); ++i) {
       TableCell& cell = cells[c][i];

@@ -5,13 +5,18 @@
 
 #include <sqlite3.h>
 
+#include <bit>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <random>
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "labstore/time.h"
 #include "test_util.h"
@@ -73,6 +78,61 @@ TEST_CASE("PyFloatRepr writes floats as Python's repr") {
   CHECK(PyFloatRepr(-std::nan("")) == "NaN");
   CHECK(PyFloatRepr(HUGE_VAL) == "Infinity");
   CHECK(PyFloatRepr(-HUGE_VAL) == "-Infinity");
+}
+
+// Python's repr laid out from std::to_chars' shortest round-trip digits (a
+// second, independent source of the digits: libstdc++'s Ryu).
+std::string ReprFromToChars(double d) {
+  char buf[40];
+  char* end = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific).ptr;
+  std::string s(buf, end), sign;
+  if (s[0] == '-') {
+    sign = "-";
+    s.erase(0, 1);
+  }
+  size_t e = s.find('e');
+  std::string digits = s.substr(0, e);
+  if (digits.size() > 1) digits.erase(1, 1);  // the '.'
+  int exponent = std::stoi(s.substr(e + 1));
+  int n = static_cast<int>(digits.size()), decpt = exponent + 1;
+  if (decpt > -4 && decpt <= 16) {
+    if (decpt <= 0) return sign + "0." + std::string(static_cast<size_t>(-decpt), '0') + digits;
+    if (decpt >= n) return sign + digits + std::string(static_cast<size_t>(decpt - n), '0') + ".0";
+    return sign + digits.substr(0, static_cast<size_t>(decpt)) + "." + digits.substr(static_cast<size_t>(decpt));
+  }
+  std::string mantissa = digits.substr(0, 1) + (n > 1 ? "." + digits.substr(1) : "");
+  return sign + mantissa + fmt::format("e{}{:02}", exponent < 0 ? '-' : '+', exponent < 0 ? -exponent : exponent);
+}
+
+TEST_CASE("PyFloatRepr agrees with std::to_chars' shortest digits on random doubles") {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> unit(0, 1);
+  int mismatches = 0, checked = 0;
+  auto check = [&](double d) {
+    if (!std::isfinite(d)) return;
+    ++checked;
+    std::string repr = PyFloatRepr(d);
+    if (repr != ReprFromToChars(d) || std::strtod(repr.c_str(), nullptr) != d) ++mismatches;
+  };
+  for (int i = 0; i < 300000; ++i) {
+    check(std::bit_cast<double>(rng()));                    // any exponent
+    check(unit(rng));                                       // metrics in [0, 1)
+    check(std::ldexp(1.0, i % 2100 - 1075));               // powers of two, subnormals too
+    check(static_cast<double>(rng() >> (i % 64)));          // whole numbers of every size
+    check(static_cast<double>(i % 1000) * std::pow(10.0, i % 60 - 30));  // near the fixed/exponent bounds
+  }
+  CHECK(checked > 1400000);
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("WritePyFloat and WritePyInt stay within their maximum sizes") {
+  char buf[kMaxPyFloatSize];
+  for (double d : {-std::numeric_limits<double>::max(), -std::numeric_limits<double>::denorm_min(),
+                   -1.2345678901234567e-300, -0.00012345678901234567, -1234567890123456.7}) {
+    CHECK(static_cast<size_t>(WritePyFloat(buf, d) - buf) <= kMaxPyFloatSize);
+  }
+  char ibuf[kMaxPyIntSize];
+  CHECK(std::string(ibuf, WritePyInt(ibuf, INT64_MIN)) == "-9223372036854775808");
 }
 
 TEST_CASE("The three dialects differ in key order, separators and escapes") {

@@ -9,6 +9,7 @@ namespace labstore {
 namespace {
 
 using test::Code;
+using test::TempDir;
 
 Row MakeRow(Timestamp t, std::vector<std::pair<std::string, Value>> cells) {
   Row r;
@@ -44,6 +45,48 @@ TEST_CASE("FormatJsonLine sorts keys with __timestamp among them") {
         R"({"Upper": "u", "__timestamp": "2023-02-24T10:00:13.456788-05:00", "big": 9007199254740993, "none": null, "tiny": 1e-07})");
   Row whole = MakeRow({1677250800000000, 0}, {});
   CHECK(FormatJsonLine(whole) == R"({"__timestamp": "2023-02-24T15:00:00+00:00"})");
+}
+
+TEST_CASE("WriteJsonLines writes each row as FormatJsonLine does, in whole lines") {
+  TempDir tmp;
+  Store store = test::OpenStore(tmp.Sub("s"));
+  std::string id = test::NewExperiment(store);
+  {
+    RecordWriter w = test::OpenWriter(store, id, "default", {.flush_rows = 1000});  // several chunks
+    const double xs[] = {0.1, -0.0, 1e16, 1e-07, std::nan(""), -HUGE_VAL, 288.8888888888889, 2.0};
+    const char* strings[] = {"train", "quote \"q\"", "\u00b5 \U0001F680", "tab\tnew\nline", "\x01\x7f", ""};
+    for (int i = 0; i < 5000; ++i) {
+      // Seconds that change every few rows, and two offsets.
+      w.SetTimestamp({1677250800000000 + int64_t{i} * 250000 + (i % 4 == 0 ? 0 : i), i % 9 == 0 ? 3600 : -18000});
+      w.Set("iteration", int64_t{i} * (i % 2 ? -104729 : 1));
+      w.Set("x", xs[i % 8]);
+      w.Set("phase", strings[i % 6]);
+      w.Set("ok", i % 3 == 0);
+      if (i % 5 == 0) w.Set("mixed", int64_t{i});  // a column of mixed types: stored as JSON
+      else if (i % 5 == 1) w.Set("mixed", "s");
+      else if (i % 5 == 2) w.Set("mixed", Json(R"({"b": [1, 2.5], "a": null})"));
+      if (i % 97 == 0) w.Set("Rare", 1.5);  // sorts before __timestamp
+      if (i % 3 == 1) w.Set("maybe", nullptr);
+      else w.Set("maybe", int64_t{7});
+      REQUIRE(w.Save().ok());
+    }
+    REQUIRE(w.Close().ok());
+  }
+  for (RowRange range : {RowRange{}, RowRange{.start = 1234, .count = 2000}, RowRange{.start = -1}}) {
+    std::string expected;
+    for (const Row& r : test::Rows(store, id, "default", range)) expected += FormatJsonLine(r) + "\n";
+    std::string text;
+    size_t pieces = 0;
+    Status s = WriteJsonLines(store, id, "default", [&](std::string_view piece) {
+      ++pieces;
+      CHECK((!piece.empty() && piece.back() == '\n'));
+      text += piece;
+      return Status::OK();
+    }, range);
+    REQUIRE(s.ok());
+    CHECK(pieces >= 1);
+    CHECK(text == expected);
+  }
 }
 
 TEST_CASE("FormatTable follows tabulate's column types, alignment and missing values") {
