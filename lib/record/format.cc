@@ -14,6 +14,7 @@
 #include "labstore/store.h"
 #include "record/read.h"
 #include "util/text_buffer.h"
+#include "util/thread_spare.h"
 #include "util/time_format.h"
 
 namespace labstore {
@@ -385,22 +386,23 @@ Status WriteJsonLines(const Store& store, std::string_view experiment_id, std::s
   constexpr size_t kPieceBytes = 256 << 10;
   internal::ChunkScanner scan;
   LABSTORE_RETURN_IF_ERROR(scan.Open(*store.state(), experiment_id, scope, range));
-  internal::TextBuffer text;
+  internal::ThreadSpare<internal::TextBuffer> text;  // the thread's, reused between calls
+  text->Clear();
   JsonLinesWriter writer;
   while (scan.Next()) {
     writer.Start(scan.chunk(), scan.lo());
     for (uint32_t r = scan.lo(); r < scan.hi();) {
       uint32_t to = std::min(scan.hi(), r + 256);
-      writer.Append(r, to, &text);
+      writer.Append(r, to, &*text);
       r = to;
-      if (text.size() >= kPieceBytes) {
-        LABSTORE_RETURN_IF_ERROR(sink(text.view()));
-        text.Clear();
+      if (text->size() >= kPieceBytes) {
+        LABSTORE_RETURN_IF_ERROR(sink(text->view()));
+        text->Clear();
       }
     }
   }
   LABSTORE_RETURN_IF_ERROR(scan.status());
-  if (text.size() != 0) LABSTORE_RETURN_IF_ERROR(sink(text.view()));
+  if (text->size() != 0) LABSTORE_RETURN_IF_ERROR(sink(text->view()));
   return Status::OK();
 }
 

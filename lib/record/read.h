@@ -12,6 +12,7 @@
 #include "labstore/record_reader.h"
 #include "record/chunk.h"
 #include "store/store_state.h"
+#include "util/thread_spare.h"
 
 namespace labstore::internal {
 
@@ -36,7 +37,7 @@ class ChunkScanner {
 
   // Decodes the next chunk; false at the end or on error (see status()).
   bool Next();
-  const DecodedChunk& chunk() const { return chunk_; }
+  const DecodedChunk& chunk() const { return *chunk_; }
   // The rows of chunk() to use: [lo, hi) in chunk row numbers.
   uint32_t lo() const { return lo_; }
   uint32_t hi() const { return hi_; }
@@ -54,10 +55,13 @@ class ChunkScanner {
   uint64_t begin_ = 0, end_ = 0, next_row_ = 0;
   std::unique_ptr<rocksdb::Iterator> it_;
   bool started_ = false;
-  DecodedChunk chunk_;
+  ThreadSpare<DecodedChunk> chunk_;  // the thread's, reused between scans
   uint32_t lo_ = 0, hi_ = 0;
   Status status_;
 };
+
+// Bytes a decoded chunk holds (for ThreadSpare).
+size_t Footprint(const DecodedChunk& chunk);
 
 // ReadRows with a known experiment key.
 Result<std::vector<Row>> ReadRowsOf(const StoreState& st, std::string_view id, std::string_view exp_key,

@@ -144,19 +144,28 @@ bool ChunkScanner::Next() {
   }
   uint64_t start = GetBigEndian64(key.substr(prefix_.size()));
   std::string reason;
-  if (!DecodeChunk(value, &chunk_, &reason)) {
+  if (!DecodeChunk(value, &*chunk_, &reason)) {
     status_ = Damaged(start, value, reason);
     return false;
   }
-  if (chunk_.first_row != start) {
-    status_ = Damaged(start, value, fmt::format("its header says it starts at row {}", chunk_.first_row));
+  if (chunk_->first_row != start) {
+    status_ = Damaged(start, value, fmt::format("its header says it starts at row {}", chunk_->first_row));
     return false;
   }
-  if (start > next_row_ || start + chunk_.rows <= next_row_) return missing();
+  if (start > next_row_ || start + chunk_->rows <= next_row_) return missing();
   lo_ = static_cast<uint32_t>(next_row_ - start);
-  hi_ = static_cast<uint32_t>(std::min<uint64_t>(chunk_.rows, end_ - start));
+  hi_ = static_cast<uint32_t>(std::min<uint64_t>(chunk_->rows, end_ - start));
   next_row_ = start + hi_;
   return true;
+}
+
+size_t Footprint(const DecodedChunk& chunk) {
+  size_t bytes = chunk.raw.capacity() + chunk.micros.capacity() * sizeof(int64_t) +
+                 chunk.utc_offsets.capacity() * sizeof(int32_t);
+  for (const DecodedColumn& col : chunk.columns) {
+    bytes += col.ints.capacity() * sizeof(int64_t) + col.str_offsets.capacity() * sizeof(uint32_t);
+  }
+  return bytes;
 }
 
 void StartCursor(const DecodedChunk& chunk, uint32_t lo, std::vector<uint32_t>* cursor) {

@@ -41,6 +41,7 @@ class TextBuffer {
   }
   void Clear() { size_ = 0; }
   size_t size() const { return size_; }
+  size_t capacity() const { return cap_; }
   std::string_view view() const { return {data_.get(), size_}; }
 
  private:
@@ -57,6 +58,9 @@ class TextBuffer {
   size_t size_ = 0;
   size_t cap_ = 0;
 };
+
+// Bytes held (for ThreadSpare).
+inline size_t Footprint(const TextBuffer& b) { return b.capacity(); }
 
 }  // namespace labstore::internal
 
