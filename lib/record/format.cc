@@ -384,6 +384,7 @@ Status WriteJsonLines(const Store& store, std::string_view experiment_id, std::s
   // Text goes to the sink in pieces of about this many bytes: large enough
   // for few, large writes, small enough to stay in the CPU's cache.
   constexpr size_t kPieceBytes = 256 << 10;
+  constexpr uint32_t kRowsPerCheck = 256;  // rows formatted between checks of the size
   internal::ChunkScanner scan;
   LABSTORE_RETURN_IF_ERROR(scan.Open(*store.state(), experiment_id, scope, range));
   internal::ThreadSpare<internal::TextBuffer> text;  // the thread's, reused between calls
@@ -392,7 +393,7 @@ Status WriteJsonLines(const Store& store, std::string_view experiment_id, std::s
   while (scan.Next()) {
     writer.Start(scan.chunk(), scan.lo());
     for (uint32_t r = scan.lo(); r < scan.hi();) {
-      uint32_t to = std::min(scan.hi(), r + 256);
+      uint32_t to = std::min(scan.hi(), r + kRowsPerCheck);
       writer.Append(r, to, &*text);
       r = to;
       if (text->size() >= kPieceBytes) {
