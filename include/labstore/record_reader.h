@@ -154,7 +154,7 @@ Result<std::vector<Row>> ReadRows(const Store& store, std::string_view experimen
 //   {"__timestamp": "2023-02-24T10:00:09.012344-05:00", "accuracy": 0.1, "iteration": 0}
 std::string FormatJsonLine(const Row& row);
 
-// Receives text in pieces (about one chunk of rows each); a non-ok Status
+// Receives text in pieces of whole lines (about 256 KiB each); a non-ok Status
 // stops the writing and is returned.
 using TextSink = std::function<Status(std::string_view)>;
 
