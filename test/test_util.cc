@@ -2,10 +2,12 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <doctest/doctest.h>
@@ -53,6 +55,25 @@ int RunCommand(const std::string& command, std::string* output) {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
   int status = ::pclose(p);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool LongMode() {
+  const char* env = std::getenv("LABSTORE_LONG");
+  return env != nullptr && std::string(env) == "1";
+}
+
+int CrashTrials(int short_default) {
+  const char* env = std::getenv("LABSTORE_CRASH_TRIALS");
+  if (env != nullptr && std::atoi(env) > 0) return std::atoi(env);
+  return LongMode() ? std::max(1000, short_default) : short_default;
+}
+
+uint64_t CrashSeed() {
+  const char* env = std::getenv("LABSTORE_CRASH_SEED");
+  uint64_t seed = env != nullptr && *env ? std::strtoull(env, nullptr, 10)
+                                         : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+  MESSAGE("seed: " << seed << " (LABSTORE_CRASH_SEED=" << seed << " repeats it)");
+  return seed;
 }
 
 }  // namespace labstore::test

@@ -2,6 +2,7 @@
 #ifndef LABSTORE_TEST_TEST_UTIL_H_
 #define LABSTORE_TEST_TEST_UTIL_H_
 
+#include <cstdint>
 #include <string>
 
 #include "labstore/labstore.h"
@@ -39,6 +40,18 @@ std::string ReadFile(const std::string& path);
 // Runs `command` with /bin/sh; returns its exit status and fills `output`
 // with stdout+stderr.
 int RunCommand(const std::string& command, std::string* output);
+
+// How many kill -9 trials a crash suite runs: LABSTORE_CRASH_TRIALS if set
+// (> 0), else 1000 (or `short_default`, if larger) when LABSTORE_LONG=1, else
+// `short_default` (tens, so that the normal run stays short).
+int CrashTrials(int short_default);
+
+// True when LABSTORE_LONG=1: long crash and concurrency runs.
+bool LongMode();
+
+// The seed of a randomized suite: LABSTORE_CRASH_SEED if set, else a fresh
+// random one. Either way it is printed so that a failure can be repeated.
+uint64_t CrashSeed();
 
 }  // namespace labstore::test
 

@@ -18,11 +18,13 @@
 //
 // Crash safety: every file is written under a temporary name and renamed
 // into place; a new experiment folder is built complete under a temporary name
-// and renamed; storage.sqlite is created under a temporary name and later
-// changed in one SQLite transaction. An export killed at any moment leaves
-// every file and folder either as before or as after, plus temporary names
-// (".labstore-tmp.*") that the next export removes; exporting again completes
-// the work.
+// and renamed; an existing one is changed in a hard-linked copy that is then
+// exchanged with it in one step (renameat2 RENAME_EXCHANGE); storage.sqlite is
+// created under a temporary name and later changed in one SQLite transaction.
+// An export killed at any moment leaves each experiment folder and
+// storage.sqlite either as before or as after, never a mix, plus temporary
+// names (".labstore-tmp.*") that the next export removes; exporting again
+// completes the work.
 //
 // Confinement: nothing is written outside `dest`. Ids, scope names and file
 // paths are checked again before they become paths, and symbolic links below

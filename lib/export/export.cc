@@ -6,7 +6,9 @@
 //      remove temporary names left by a killed export;
 //   2. per experiment, in commit order (ancestors first): a new folder is
 //      built under a temporary name and renamed into place; an existing one
-//      gets each changed file by write-to-temporary + rename;
+//      is copied as hard links under a temporary name, changed there and
+//      exchanged with the original in one step (so each experiment folder is
+//      as before or as after, never a mix);
 //   3. storage.sqlite: created under a temporary name and renamed, or changed
 //      in one transaction; rows already present are recognized by their keys,
 //      so nothing is inserted twice;
@@ -108,12 +110,18 @@ Status WriteExperiment(ExportContext& ctx, const ExportItem& item, const std::ma
   bool fresh = *kind == EntryKind::kMissing;
   if (fresh || !known) me = ManifestExperiment{.folder = item.folder};
   if (fresh || !known) ++ctx.stats->experiments_added;
-  std::string base = item.folder;
+  // Everything is written in a folder under a temporary name: a new folder is
+  // renamed into place; an existing one is first copied there as hard links,
+  // then exchanged with it, so that no reader and no kill sees an experiment
+  // with some files changed and others not.
+  const std::string base = Join(ParentOf(item.folder), fmt::format("{}{}.{}", kTempPrefix, item.e.id, ::getpid()));
+  LABSTORE_RETURN_IF_ERROR(root.RemoveTree(base));
   if (fresh) {
-    base = Join(ParentOf(item.folder), fmt::format("{}{}.{}", kTempPrefix, item.e.id, ::getpid()));
-    LABSTORE_RETURN_IF_ERROR(root.RemoveTree(base));
     LABSTORE_RETURN_IF_ERROR(root.MakeDirs(base));
+  } else {
+    LABSTORE_RETURN_IF_ERROR(root.LinkTree(item.folder, base));
   }
+  const uint64_t written_before = ctx.stats->files_written, removed_before = ctx.stats->files_removed;
   auto files = GeneratedFiles(*ctx.store, item, executions);
   if (!files.ok()) return files.status();
   std::map<std::string, std::string> tags;
@@ -138,8 +146,11 @@ Status WriteExperiment(ExportContext& ctx, const ExportItem& item, const std::ma
   me.files = std::move(tags);
   LABSTORE_RETURN_IF_ERROR(ExportRecordFiles(ctx, item.e.id, base, &me));
   LABSTORE_RETURN_IF_ERROR(ExportDataFiles(ctx, item.e.id, base, &me));
-  if (fresh) LABSTORE_RETURN_IF_ERROR(root.Rename(base, item.folder, ctx.options->sync));
-  return Status::OK();
+  if (fresh) return root.Rename(base, item.folder, ctx.options->sync);
+  if (ctx.stats->files_written != written_before || ctx.stats->files_removed != removed_before) {
+    LABSTORE_RETURN_IF_ERROR(root.Exchange(base, item.folder, ctx.options->sync));
+  }
+  return root.RemoveTree(base);
 }
 
 // Writes every experiment folder on `threads` threads. Work is split by

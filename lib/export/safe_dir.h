@@ -123,6 +123,15 @@ class SafeDir {
   // Renames `from` to `to` (both relative; `to` must not exist as a non-empty
   // directory). Errors: InvalidArgument, IOError.
   Status Rename(std::string_view from, std::string_view to, bool sync);
+  // Makes `to` (which must not exist) a copy of directory `from` whose files
+  // are hard links to `from`'s: the same bytes and inodes, at the cost of one
+  // link per file. Temporary names are left out. Errors: InvalidArgument (a
+  // symlink or a special file below `from`), IOError. (safe_dir_swap.cc)
+  Status LinkTree(std::string_view from, std::string_view to);
+  // Swaps directories `a` and `b` in one step (renameat2 RENAME_EXCHANGE):
+  // a reader sees one or the other at each name, never neither. Errors:
+  // NotSupported (the file system cannot exchange), IOError. (safe_dir_swap.cc)
+  Status Exchange(std::string_view a, std::string_view b, bool sync);
   // Removes file `rel`; a missing file is not an error.
   Status RemoveFile(std::string_view rel);
   // Removes `rel` and everything below it (symlinks are removed, not followed).
@@ -141,6 +150,7 @@ class SafeDir {
   Result<std::pair<int, std::string>> OpenParent(std::string_view rel, bool create) const;
   Status RemoveTreeAt(int dir_fd, const std::string& name, const std::string& display);
   Result<uint64_t> SweepAt(int dir_fd, const std::string& display);
+  Status LinkTreeAt(int from_fd, int to_fd, const std::string& display);
 
   std::string path_;
   int fd_ = -1;

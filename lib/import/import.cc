@@ -10,6 +10,12 @@
 //      files. Then compare what export will write with the source's model
 //      and marker files and warn where they differ.
 // Executions follow, once all experiments are in.
+//
+// A killed import: pass 2 is bracketed by a meta key "import_pending/<id>"
+// (lib/import/pending.h), put before Commit and deleted after the last file.
+// An experiment found in the store with that key is finished by the next
+// import of the same source (starts, output and record rows already there
+// are kept, the rest is written; files are saved again) instead of skipped.
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,11 +32,13 @@
 #include "experiment/id.h"
 #include "export/layout.h"
 #include "export/safe_dir.h"
+#include "import/pending.h"
 #include "import/source.h"
 #include "json/py_json.h"
 #include "labstore/data.h"
 #include "labstore/import.h"
 #include "labstore/record.h"
+#include "labstore/record_reader.h"
 #include "labstore/store.h"
 #include "record/scope.h"
 #include "util/progress_reporter.h"
@@ -161,6 +169,7 @@ class Importer {
   // false: waits for its ancestor. true: done (imported, skipped or failed).
   bool ImportOne(const SourceExperiment& se, const std::set<std::string>& in_source) {
     Problems p{se.id, &report_.problems};
+    std::optional<Experiment> resume;
     if (!se.problem.empty()) {
       p.Fail(se.folder, se.problem);
       return Failed(se.id);
@@ -177,15 +186,23 @@ class Importer {
     if (auto existing = store_.Find(se.id); existing.ok()) {
       int64_t ts = se.timestamp;
       if (ts == 0) ts = TimestampOf(se);
-      if (existing->timestamp == ts) {
+      auto pending = IsImportPending(*store_.state(), se.id);
+      if (!pending.ok()) {
+        p.Fail(se.folder, pending.status().ToString());
+        return Failed(se.id);
+      }
+      if (existing->timestamp == ts && !*pending) {
         report_.skipped.push_back(se.id);
         present_.insert(se.id);
         return true;
       }
-      p.Fail(se.folder + "/experiment.json",
-             fmt::format("id {} is already used in the store by an experiment with timestamp {}", se.id,
-                         existing->timestamp));
-      return Failed(se.id);
+      if (existing->timestamp != ts) {
+        p.Fail(se.folder + "/experiment.json",
+               fmt::format("id {} is already used in the store by an experiment with timestamp {}", se.id,
+                           existing->timestamp));
+        return Failed(se.id);
+      }
+      resume = std::move(*existing);  // a killed import left it part-written
     }
     Plan plan;
     Read(se, &plan, &p);
@@ -210,7 +227,7 @@ class Importer {
       }
     }
     if (p.fatal) return Failed(se.id);
-    auto made = store_.Make(plan.spec);
+    auto made = resume ? Result<Experiment>(std::move(*resume)) : store_.Make(plan.spec);
     if (!made.ok()) {
       p.Fail(se.folder + "/experiment.json", made.status().message());
       return Failed(se.id);
@@ -496,25 +513,46 @@ class Importer {
 
   // ---- pass 2: write --------------------------------------------------------
 
+  // Writes a made experiment, or finishes one that a killed import left
+  // part-written (e.stored): what is already there is kept.
   Status Write(const SourceExperiment& se, const Plan& plan, Experiment& e) {
-    LABSTORE_RETURN_IF_ERROR(store_.Commit(e));
-    for (const Timestamp& t : plan.started) LABSTORE_RETURN_IF_ERROR(store_.MarkStarted(e.id, t));
+    size_t started = 0;
+    std::string output;
+    if (e.stored) {
+      auto status = store_.GetStatus(e.id);
+      if (!status.ok()) return status.status();
+      started = std::min(status->started_at.size(), plan.started.size());
+      auto text = store_.ReadOutput(e.id);
+      if (!text.ok()) return text.status();
+      output = std::move(*text);
+    } else {
+      LABSTORE_RETURN_IF_ERROR(SetImportPending(*store_.state(), se.id, true));
+      LABSTORE_RETURN_IF_ERROR(store_.Commit(e));
+    }
+    for (size_t i = started; i < plan.started.size(); ++i) LABSTORE_RETURN_IF_ERROR(store_.MarkStarted(e.id, plan.started[i]));
     if (plan.finished) LABSTORE_RETURN_IF_ERROR(store_.MarkFinished(e.id, *plan.finished));
     if (plan.heartbeat) LABSTORE_RETURN_IF_ERROR(store_.UpdateHeartbeat(e.id, *plan.heartbeat));
-    if (!plan.output.empty()) LABSTORE_RETURN_IF_ERROR(store_.AppendOutput(e.id, plan.output));
+    if (plan.output.size() > output.size() && plan.output.starts_with(output)) {
+      LABSTORE_RETURN_IF_ERROR(store_.AppendOutput(e.id, std::string_view(plan.output).substr(output.size())));
+    }
     for (const ScopeFile& scope : plan.scopes) LABSTORE_RETURN_IF_ERROR(WriteRecords(e.id, scope));
     for (const std::string& rel : plan.files) LABSTORE_RETURN_IF_ERROR(WriteFile(e.id, se.folder + "/" + rel, rel));
-    return Status::OK();
+    return SetImportPending(*store_.state(), se.id, false);
   }
 
+  // Appends the scope's lines past the rows already stored (a resumed import).
   Status WriteRecords(const std::string& id, const ScopeFile& scope) {
+    auto stored = CountRows(store_, id, scope.name);
+    if (!stored.ok() && !stored.status().IsNotFound()) return stored.status();
+    const uint64_t skip = stored.ok() ? *stored : 0;
     auto text = src_.Read(scope.rel);
     if (!text.ok()) return text.status();
     auto writer = RecordWriter::Open(store_, id, scope.name);
     if (!writer.ok()) return writer.status();
     Status status;
+    uint64_t line_count = 0;
     ForEachLine(*text, [&](size_t n, std::string_view line) {
-      if (!status.ok()) return;
+      if (!status.ok() || line_count++ < skip) return;
       auto row = ParsePyJson(line, fmt::format("{} line {}", scope.rel, n));
       if (!row.ok()) {
         status = row.status();
@@ -678,10 +716,14 @@ class Importer {
         }
       }
     }
-    // Already imported (same first member, nickname and timestamp)?
+    // Already imported (same first member, nickname and timestamp)? Its env
+    // is set now if a killed import stored the execution but not the env.
     if (auto existing = store_.Executions(members.front()); existing.ok()) {
       for (const Execution& e : *existing) {
         if (e.nickname == spec.nickname && e.timestamp == *spec.timestamp) {
+          if (env && e.env.empty()) {
+            if (Status s = store_.SetExecutionEnv(e.number, members.back(), *env); !s.ok()) p.Fail(where, s.message());
+          }
           ++report_.executions_skipped;
           return;
         }

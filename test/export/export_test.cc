@@ -344,47 +344,6 @@ TEST_CASE("A records column that changes type is re-declared; case-colliding nam
   CHECK(Query(db, "SELECT v, typeof(v), row_2 FROM records_default ORDER BY row") == "1|integer|7\ntext|text|7\n");
 }
 
-TEST_CASE("An export killed at any moment leaves complete files, and the next export completes it") {
-  GoldenExport g;
-  // Reference: a complete export of the same store.
-  TempDir ref;
-  REQUIRE(Export(g.store, ref.Sub("out")).ok());
-  auto reference = Tree(ref.Sub("out"));
-  REQUIRE(g.store.Close().ok());
-  std::string db = g.out + "/storage.sqlite";
-  for (int delay_us : {0, 200, 1000, 2000, 4000, 8000, 15000, 30000}) {
-    CAPTURE(delay_us);
-    std::filesystem::remove_all(g.out);
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      execl(LABSTORE_EXPORT_CHILD, LABSTORE_EXPORT_CHILD, g.tmp.Sub("store").c_str(), g.out.c_str(), (char*)nullptr);
-      _exit(127);
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    // Whatever is there is whole: every file is the reference's.
-    if (std::filesystem::exists(g.out)) {
-      for (const auto& [path, bytes] : Tree(g.out)) {
-        if (path.find(".labstore-tmp.") != std::string::npos) continue;
-        CAPTURE(path);
-        REQUIRE(reference.count(path) == 1);
-        CHECK(bytes == reference.at(path));
-      }
-      if (std::filesystem::exists(db)) CHECK(Query(db, "PRAGMA user_version") == "1\n");
-    }
-    // The next export completes the work.
-    Store again = OpenStore(g.tmp.Sub("store"));
-    auto stats = Export(again, g.out);
-    REQUIRE_MESSAGE(stats.ok(), stats.status().ToString());
-    CHECK(Tree(g.out) == reference);
-    CHECK(AllContent(db, g.out) == AllContent(ref.Sub("out/storage.sqlite"), ref.Sub("out")));
-    REQUIRE(again.Close().ok());
-  }
-}
-
 }  // TEST_SUITE
 
 }  // namespace

@@ -1,8 +1,9 @@
 // The durability promise under kill -9: a child process logs rows and flushes
 // (test/record/crash_child.cc); it is SIGKILLed at random moments; after each
-// kill the store must open cleanly and hold every stored row exactly once, in
-// order, with at least as many rows as the child last reported stored.
-// 20 trials by default (about 15 s); set LABSTORE_CRASH_TRIALS for more.
+// kill the store must open cleanly, pass CheckStore, and hold every stored row
+// exactly once, in order, with at least as many rows as the child last
+// reported stored. 20 trials by default (about 15 s); LABSTORE_LONG=1 runs
+// 1000, LABSTORE_CRASH_TRIALS=N runs N (test/test_util.h, CrashTrials).
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -37,13 +38,9 @@ uint64_t LastReported(const std::string& path) {
 TEST_SUITE("record") {
 
 TEST_CASE("kill -9 at random moments loses no stored row and never half a row") {
-  const char* env = std::getenv("LABSTORE_CRASH_TRIALS");
-  const int trials = env != nullptr && std::atoi(env) > 0 ? std::atoi(env) : 20;
-  const char* seed_env = std::getenv("LABSTORE_CRASH_SEED");
-  const uint64_t seed = seed_env != nullptr ? std::strtoull(seed_env, nullptr, 10)
-                                            : static_cast<uint64_t>(std::random_device{}());
-  MESSAGE("crash trials: " << trials << ", seed: " << seed << " (LABSTORE_CRASH_SEED to repeat)");
-  std::mt19937_64 rng(seed);
+  const int trials = test::CrashTrials(20);
+  MESSAGE("record crash trials: " << trials);
+  std::mt19937_64 rng(test::CrashSeed());
   TempDir tmp;
   const std::string dir = tmp.Sub("s"), side = tmp.Sub("stored.txt");
   std::string id;
@@ -69,6 +66,10 @@ TEST_CASE("kill -9 at random moments loses no stored row and never half a row") 
 
     auto store = Store::Open({.create_if_missing = false}, dir);
     REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+    auto check = CheckStore(*store);
+    REQUIRE_MESSAGE(check.ok(), check.status().ToString());
+    for (const Damage& d : check->damage) FAIL_CHECK("trial " << t << ": " << d.ToString());
+    CHECK(check->rows == CountRows(*store, id, "default").value());
     auto cols = ReadColumns(*store, id, "default");
     REQUIRE_MESSAGE(cols.ok(), cols.status().ToString());
     const uint64_t rows = cols->rows;

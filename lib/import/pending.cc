@@ -1,0 +1,26 @@
+// Imports in progress (lib/import/pending.h).
+#include "import/pending.h"
+
+#include <fmt/format.h>
+
+namespace labstore::internal {
+
+std::string ImportPendingKey(std::string_view id) { return "import_pending/" + std::string(id); }
+
+Status SetImportPending(StoreState& st, std::string_view id, bool pending) {
+  const std::string key = ImportPendingKey(id);
+  rocksdb::Status s = pending ? st.db->Put(rocksdb::WriteOptions(), st.handle(kCfMeta), key, "")
+                              : st.db->Delete(rocksdb::WriteOptions(), st.handle(kCfMeta), key);
+  if (!s.ok()) return FromRocks(s, fmt::format("cannot {} import of experiment \"{}\"", pending ? "begin" : "end", id));
+  return Status::OK();
+}
+
+Result<bool> IsImportPending(const StoreState& st, std::string_view id) {
+  std::string value;
+  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfMeta), ImportPendingKey(id), &value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocks(s, fmt::format("cannot read the import state of experiment \"{}\"", id));
+  return true;
+}
+
+}  // namespace labstore::internal
