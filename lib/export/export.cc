@@ -111,17 +111,22 @@ Status WriteExperiment(ExportContext& ctx, const ExportItem& item, const std::ma
   if (fresh || !known) me = ManifestExperiment{.folder = item.folder};
   if (fresh || !known) ++ctx.stats->experiments_added;
   // Everything is written in a folder under a temporary name: a new folder is
-  // renamed into place; an existing one is first copied there as hard links,
-  // then exchanged with it, so that no reader and no kill sees an experiment
-  // with some files changed and others not.
+  // renamed into place; an existing one that changes is first copied there as
+  // hard links (before its first change), then exchanged with it, so that no
+  // reader and no kill sees an experiment with some files changed and others not.
   const std::string base = Join(ParentOf(item.folder), fmt::format("{}{}.{}", kTempPrefix, item.e.id, ::getpid()));
   LABSTORE_RETURN_IF_ERROR(root.RemoveTree(base));
-  if (fresh) {
-    LABSTORE_RETURN_IF_ERROR(root.MakeDirs(base));
-  } else {
-    LABSTORE_RETURN_IF_ERROR(root.LinkTree(item.folder, base));
-  }
-  const uint64_t written_before = ctx.stats->files_written, removed_before = ctx.stats->files_removed;
+  if (fresh) LABSTORE_RETURN_IF_ERROR(root.MakeDirs(base));
+  bool copied = fresh;
+  ctx.before_write = [&]() -> Status {
+    if (copied) return Status::OK();
+    copied = true;
+    return root.LinkTree(item.folder, base);
+  };
+  struct Reset {
+    ExportContext& ctx;
+    ~Reset() { ctx.before_write = nullptr; }
+  } reset{ctx};
   auto files = GeneratedFiles(*ctx.store, item, executions);
   if (!files.ok()) return files.status();
   std::map<std::string, std::string> tags;
@@ -131,6 +136,7 @@ Status WriteExperiment(ExportContext& ctx, const ExportItem& item, const std::ma
     if (old != me.files.end() && old->second == tag) {
       ++ctx.stats->files_unchanged;
     } else {
+      LABSTORE_RETURN_IF_ERROR(ctx.before_write());
       LABSTORE_RETURN_IF_ERROR(root.WriteAtomic(base + "/" + rel, bytes, 0644, ctx.options->sync));
       ++ctx.stats->files_written;
       ctx.stats->bytes_written += bytes.size();
@@ -139,6 +145,7 @@ Status WriteExperiment(ExportContext& ctx, const ExportItem& item, const std::ma
   }
   for (const auto& [rel, tag] : me.files) {
     if (tags.count(rel) == 0) {
+      LABSTORE_RETURN_IF_ERROR(ctx.before_write());
       LABSTORE_RETURN_IF_ERROR(root.RemoveFile(base + "/" + rel));
       ++ctx.stats->files_removed;
     }
@@ -147,9 +154,8 @@ Status WriteExperiment(ExportContext& ctx, const ExportItem& item, const std::ma
   LABSTORE_RETURN_IF_ERROR(ExportRecordFiles(ctx, item.e.id, base, &me));
   LABSTORE_RETURN_IF_ERROR(ExportDataFiles(ctx, item.e.id, base, &me));
   if (fresh) return root.Rename(base, item.folder, ctx.options->sync);
-  if (ctx.stats->files_written != written_before || ctx.stats->files_removed != removed_before) {
-    LABSTORE_RETURN_IF_ERROR(root.Exchange(base, item.folder, ctx.options->sync));
-  }
+  if (!copied) return Status::OK();  // nothing changed
+  LABSTORE_RETURN_IF_ERROR(root.Exchange(base, item.folder, ctx.options->sync));
   return root.RemoveTree(base);
 }
 

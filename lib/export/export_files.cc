@@ -30,6 +30,7 @@ Status ExportDataFiles(ExportContext& ctx, const std::string& id, const std::str
       ++ctx.stats->files_unchanged;
       continue;
     }
+    LABSTORE_RETURN_IF_ERROR(BeforeWrite(ctx));
     auto reader = FileReader::Open(*ctx.store, id, f.path);
     if (!reader.ok()) return reader.status();
     // machinable's save_file adds the owner's executable bit to *.sh (element.py:730-732).
@@ -49,6 +50,7 @@ Status ExportDataFiles(ExportContext& ctx, const std::string& id, const std::str
   }
   for (auto it = m->data.begin(); it != m->data.end();) {
     if (seen.count(it->first) == 0) {
+      LABSTORE_RETURN_IF_ERROR(BeforeWrite(ctx));
       LABSTORE_RETURN_IF_ERROR(ctx.root->RemoveFile(base + "/" + it->first));
       ++ctx.stats->files_removed;
       it = m->data.erase(it);

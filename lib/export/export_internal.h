@@ -2,6 +2,7 @@
 #ifndef LABSTORE_LIB_EXPORT_EXPORT_INTERNAL_H_
 #define LABSTORE_LIB_EXPORT_EXPORT_INTERNAL_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +22,15 @@ struct ExportContext {
   SafeDir* root = nullptr;
   ExportStats* stats = nullptr;
   std::vector<std::string> warnings;
+  // Set by WriteExperiment while it writes one folder: prepares the folder's
+  // working copy; called before the first file of the folder is written or
+  // removed (see BeforeWrite).
+  std::function<Status()> before_write;
 };
+
+// Calls ctx.before_write, if set. Every write or removal below `base` in
+// ExportRecordFiles and ExportDataFiles is preceded by it.
+inline Status BeforeWrite(ExportContext& ctx) { return ctx.before_write ? ctx.before_write() : Status::OK(); }
 
 // Names machinable gives meaning to at the top of an experiment folder; a
 // stored file may not take them (it would be overwritten or misread).

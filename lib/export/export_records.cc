@@ -350,6 +350,7 @@ Status ExportRecordFiles(ExportContext& ctx, const std::string& id, const std::s
       ++ctx.stats->files_unchanged;
       continue;
     }
+    LABSTORE_RETURN_IF_ERROR(BeforeWrite(ctx));
     auto out = ctx.root->CreateAtomic(rel, 0644);
     if (!out.ok()) return out.status();
     uint64_t start = 0;
