@@ -1,7 +1,7 @@
 // Everything at once: 8 writer threads create experiments, log records, save
 // files, mark and run executions; reader threads check what was already
 // acknowledged; exports run back to back into one destination — for a
-// bounded time (5 s and 40 experiments per writer; 30 s and 250 with
+// bounded time (5 s and 25 experiments per writer; 30 s and 250 with
 // LABSTORE_LONG=1). Afterwards the store holds
 // exactly what a sequential run of the same operations stores, and the
 // destination equals an export of that sequential store.
@@ -104,7 +104,7 @@ TEST_SUITE("export") {
 
 TEST_CASE("Writers, readers and exports running concurrently store what a sequential run stores") {
   const auto duration = std::chrono::seconds(LongMode() ? 30 : 5);
-  const int max_per_writer = LongMode() ? 250 : 40;
+  const int max_per_writer = LongMode() ? 250 : 25;
   TempDir tmp;
   Store store = OpenStore(tmp.Sub("store"));
   const std::string dest = tmp.Sub("out");

@@ -7,7 +7,7 @@
 // (temporary ".labstore-tmp.*" names aside, which the next export removes);
 // storage.sqlite opens (a reader rolls back an interrupted transaction) and
 // has A's content or B's; exporting again gives B.
-// 20 trials by default; LABSTORE_LONG=1 runs 1000, LABSTORE_CRASH_TRIALS=N runs N.
+// 15 trials by default; LABSTORE_LONG=1 runs 1000, LABSTORE_CRASH_TRIALS=N runs N.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -147,7 +147,7 @@ TEST_CASE("An export killed at any moment leaves each experiment folder as befor
   const std::string b_db = AllContent(b_dest + "/storage.sqlite", b_dest);
   REQUIRE(AllContent(a_dest + "/storage.sqlite", a_dest) != b_db);
 
-  const int trials = CrashTrials(20);
+  const int trials = CrashTrials(15);
   MESSAGE("export crash trials: " << trials << "; a complete export takes " << full.count() / 1000 << " ms");
   std::mt19937_64 rng(CrashSeed());
   int as_before = 0, as_after = 0, db_after = 0;

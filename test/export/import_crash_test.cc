@@ -6,7 +6,7 @@
 // part-written with its import marked pending (lib/import/pending.h); no
 // execution is there twice; importing again completes the store to exactly
 // the complete import, with nothing twice and no import left pending.
-// 12 trials by default; LABSTORE_LONG=1 runs 1000, LABSTORE_CRASH_TRIALS=N runs N.
+// 10 trials by default; LABSTORE_LONG=1 runs 1000, LABSTORE_CRASH_TRIALS=N runs N.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -29,7 +29,7 @@ extern char** environ;
 namespace labstore::test {
 namespace {
 
-constexpr int kGenerated = 16;
+constexpr int kGenerated = 10;
 
 Timestamp At(int64_t seconds, int64_t millis = 0) { return Timestamp{seconds * 1000000 + millis * 1000, 0}; }
 
@@ -56,7 +56,7 @@ void MakeSource(const std::string& gen_dir, const std::string& src) {
     REQUIRE(gen.AppendOutput(e->id, fmt::format("experiment {} says hello\n", i)).ok());
     auto w = RecordWriter::Open(gen, e->id, i % 3 == 0 ? "train" : "default");
     REQUIRE(w.ok());
-    for (int r = 0; r < 1000 + 100 * i; ++r) {
+    for (int r = 0; r < 600 + 60 * i; ++r) {
       w->SetTimestamp(At(1700000000 + i, r));
       w->Set("step", r);
       w->Set("loss", 1.0 / (r + 1));
@@ -115,7 +115,7 @@ TEST_CASE("An import killed at any moment leaves each experiment whole, absent o
   }
   REQUIRE(reference.size() == 5 + kGenerated);
 
-  const int trials = CrashTrials(12);
+  const int trials = CrashTrials(10);
   MESSAGE("import crash trials: " << trials << "; a complete import takes " << full.count() / 1000 << " ms");
   std::mt19937_64 rng(CrashSeed());
   int whole = 0, absent = 0, pending = 0, finished_before_kill = 0;

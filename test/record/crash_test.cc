@@ -2,7 +2,7 @@
 // (test/record/crash_child.cc); it is SIGKILLed at random moments; after each
 // kill the store must open cleanly, pass CheckStore, and hold every stored row
 // exactly once, in order, with at least as many rows as the child last
-// reported stored. 20 trials by default (about 15 s); LABSTORE_LONG=1 runs
+// reported stored. 15 trials by default (about 10 s); LABSTORE_LONG=1 runs
 // 1000, LABSTORE_CRASH_TRIALS=N runs N (test/test_util.h, CrashTrials).
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -38,7 +38,7 @@ uint64_t LastReported(const std::string& path) {
 TEST_SUITE("record") {
 
 TEST_CASE("kill -9 at random moments loses no stored row and never half a row") {
-  const int trials = test::CrashTrials(20);
+  const int trials = test::CrashTrials(15);
   MESSAGE("record crash trials: " << trials);
   std::mt19937_64 rng(test::CrashSeed());
   TempDir tmp;
