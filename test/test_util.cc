@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -9,8 +11,11 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include <doctest/doctest.h>
+
+extern char** environ;
 
 namespace labstore::test {
 
@@ -55,6 +60,21 @@ int RunCommand(const std::string& command, std::string* output) {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
   int status = ::pclose(p);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int RunChild(const std::vector<std::string>& argv, std::chrono::microseconds kill_after) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  REQUIRE(posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ) == 0);
+  if (kill_after.count() > 0) {
+    std::this_thread::sleep_for(kill_after);
+    ::kill(pid, SIGKILL);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  return status;
 }
 
 bool LongMode() {

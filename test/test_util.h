@@ -2,8 +2,10 @@
 #ifndef LABSTORE_TEST_TEST_UTIL_H_
 #define LABSTORE_TEST_TEST_UTIL_H_
 
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "labstore/labstore.h"
 
@@ -45,6 +47,10 @@ int RunCommand(const std::string& command, std::string* output);
 // (> 0), else 1000 (or `short_default`, if larger) when LABSTORE_LONG=1, else
 // `short_default` (tens, so that the normal run stays short).
 int CrashTrials(int short_default);
+
+// Starts program argv[0] with `argv`; with a positive `kill_after`, sends it
+// SIGKILL after that long. Waits for it and returns its wait status.
+int RunChild(const std::vector<std::string>& argv, std::chrono::microseconds kill_after = {});
 
 // True when LABSTORE_LONG=1: long crash and concurrency runs.
 bool LongMode();

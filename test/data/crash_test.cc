@@ -6,7 +6,6 @@
 // the crashed upload without touching a stored file.
 // 15 trials by default; LABSTORE_LONG=1 runs 1000, LABSTORE_CRASH_TRIALS=N runs N.
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +19,6 @@
 
 #include "data_test_util.h"
 #include "save_content.h"
-
-extern char** environ;
 
 namespace labstore {
 namespace {
@@ -91,13 +88,8 @@ TEST_CASE("kill -9 during SaveData of large files loses no saved file and never 
   for (int t = 0; t < trials; ++t) {
     CAPTURE(t);
     const std::string first = std::to_string(static_cast<uint64_t>(t) * 1000000);
-    const char* argv[] = {LABSTORE_SAVE_CHILD, dir.c_str(), id.c_str(), side.c_str(), seed_arg.c_str(), first.c_str(), nullptr};
-    pid_t pid;
-    REQUIRE(posix_spawn(&pid, LABSTORE_SAVE_CHILD, nullptr, nullptr, const_cast<char**>(argv), environ) == 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 300));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    const int status = test::RunChild({LABSTORE_SAVE_CHILD, dir, id, side, seed_arg, first},
+                                      std::chrono::milliseconds(20 + rng() % 300));
     REQUIRE_MESSAGE(WIFSIGNALED(status), "save_child exited with status " << WEXITSTATUS(status));
     const auto acked = Acknowledged(side);
 

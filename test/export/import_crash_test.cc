@@ -8,7 +8,6 @@
 // the complete import, with nothing twice and no import left pending.
 // 10 trials by default; LABSTORE_LONG=1 runs 1000, LABSTORE_CRASH_TRIALS=N runs N.
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,8 +22,6 @@
 #include "export_test_util.h"
 #include "import/pending.h"
 #include "store_content.h"
-
-extern char** environ;
 
 namespace labstore::test {
 namespace {
@@ -81,17 +78,8 @@ void MakeEmptyStore(const std::string& dir) {
 }
 
 // Runs import_child to the end or until `kill_after`; returns its wait status.
-int RunChild(const std::string& store_dir, const std::string& src, std::chrono::microseconds kill_after) {
-  const char* argv[] = {LABSTORE_IMPORT_CHILD, store_dir.c_str(), src.c_str(), nullptr};
-  pid_t pid;
-  REQUIRE(posix_spawn(&pid, LABSTORE_IMPORT_CHILD, nullptr, nullptr, const_cast<char**>(argv), environ) == 0);
-  if (kill_after.count() > 0) {
-    std::this_thread::sleep_for(kill_after);
-    ::kill(pid, SIGKILL);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  return status;
+int RunImport(const std::string& store_dir, const std::string& src, std::chrono::microseconds kill_after) {
+  return RunChild({LABSTORE_IMPORT_CHILD, store_dir, src}, kill_after);
 }
 
 TEST_SUITE("export") {
@@ -103,7 +91,7 @@ TEST_CASE("An import killed at any moment leaves each experiment whole, absent o
   // The reference: a complete import by the child, timed.
   MakeEmptyStore(dir);
   auto began = std::chrono::steady_clock::now();
-  int status = RunChild(dir, src, std::chrono::microseconds(0));
+  int status = RunImport(dir, src, std::chrono::microseconds(0));
   auto full = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began);
   REQUIRE_MESSAGE(WIFEXITED(status), "import_child died");
   REQUIRE(WEXITSTATUS(status) == 0);
@@ -123,7 +111,7 @@ TEST_CASE("An import killed at any moment leaves each experiment whole, absent o
     CAPTURE(t);
     MakeEmptyStore(dir);
     auto delay = std::chrono::microseconds(1 + rng() % (full.count() + full.count() / 10));
-    status = RunChild(dir, src, delay);
+    status = RunImport(dir, src, delay);
     if (!WIFSIGNALED(status)) {
       REQUIRE_MESSAGE(WEXITSTATUS(status) == 0, "import_child failed");
       ++finished_before_kill;

@@ -6,7 +6,6 @@
 // 1000, LABSTORE_CRASH_TRIALS=N runs N (test/test_util.h, CrashTrials).
 #include <doctest/doctest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,8 +15,6 @@
 #include <thread>
 
 #include "record/record_test_util.h"
-
-extern char** environ;
 
 namespace labstore {
 namespace {
@@ -53,13 +50,8 @@ TEST_CASE("kill -9 at random moments loses no stored row and never half a row") 
   for (int t = 0; t < trials; ++t) {
     CAPTURE(t);
     std::string child_seed = std::to_string(rng());
-    const char* argv[] = {LABSTORE_CRASH_CHILD, dir.c_str(), id.c_str(), "default", side.c_str(), child_seed.c_str(), nullptr};
-    pid_t pid;
-    REQUIRE(posix_spawn(&pid, LABSTORE_CRASH_CHILD, nullptr, nullptr, const_cast<char**>(argv), environ) == 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(10 + rng() % 250));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    const int status = test::RunChild({LABSTORE_CRASH_CHILD, dir, id, "default", side, std::to_string(rng())},
+                                      std::chrono::milliseconds(10 + rng() % 250));
     // A child that exited by itself failed (it loops until killed).
     REQUIRE_MESSAGE(WIFSIGNALED(status), "crash_child exited with status " << WEXITSTATUS(status));
     uint64_t reported = LastReported(side);
