@@ -33,6 +33,7 @@
 #include "export/layout.h"
 #include "export/safe_dir.h"
 #include "import/pending.h"
+#include "import/record_line.h"
 #include "import/source.h"
 #include "json/py_json.h"
 #include "labstore/data.h"
@@ -94,36 +95,8 @@ std::string RecordNameProblem(std::string_view what, std::string_view name) {
   return s.ok() ? std::string() : s.message();
 }
 
-// Python's splitlines for JSON lines: on '\n' only (json.dumps never writes a
-// raw newline); a final line without '\n' counts.
-template <typename F>
-void ForEachLine(std::string_view text, F&& f) {
-  size_t start = 0, n = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) nl = text.size();
-    f(++n, text.substr(start, nl - start));
-    start = nl + 1;
-  }
-}
-
 bool IsStringList(const PyJson& v) {
   return v.is_array() && std::all_of(v.items().begin(), v.items().end(), [](const PyJson& i) { return i.is_string(); });
-}
-
-Value ToValue(const PyJson& v) {
-  switch (v.type()) {
-    case PyJson::Type::kNull: return Value();
-    case PyJson::Type::kBool: return Value(v.boolean());
-    case PyJson::Type::kInt:
-      if (auto i = v.AsInt64()) return Value(*i);
-      return Value::FromJsonText(v.text());  // beyond int64: kept exact as JSON
-    case PyJson::Type::kFloat: return Value(v.number());
-    case PyJson::Type::kString: return Value(v.text());
-    case PyJson::Type::kArray:
-    case PyJson::Type::kObject: return Value::FromJsonText(DumpPyJson(v, PyDialect::kSql));
-  }
-  return Value();
 }
 
 class Importer {
@@ -437,19 +410,7 @@ class Importer {
     };
     ForEachLine(*text, [&](size_t n, std::string_view line) {
       ++scope->rows;
-      if (line.size() > kMaxRowBytes) return fail(n, fmt::format("longer than {} bytes", kMaxRowBytes));
-      auto row = ParsePyJson(line, "the line");
-      if (!row.ok()) return fail(n, row.status().message());
-      if (!row->is_object()) return fail(n, "not a JSON object");
-      const PyJson* ts = row->Find("__timestamp");
-      if (ts == nullptr || !ts->is_string()) return fail(n, "no \"__timestamp\" string");
-      if (auto t = ParseIso(ts->text()); !t.ok()) return fail(n, t.status().message());
-      for (const auto& [k, v] : row->members()) {
-        if (k == "__timestamp") continue;
-        if (auto why = RecordNameProblem("column", k); !why.empty()) return fail(n, why);
-        columns.insert(k);
-      }
-      if (columns.size() > kMaxRecordColumns) return fail(n, fmt::format("more than {} columns", kMaxRecordColumns));
+      if (std::string why = RecordLineProblem(line, &columns); !why.empty()) fail(n, why);
     });
     if (bad > kMaxLineProblems) p->Fail(rel, fmt::format("{} more bad lines", bad - kMaxLineProblems));
   }
@@ -562,7 +523,7 @@ class Importer {
         if (k == "__timestamp") {
           if (auto t = ParseIso(v.text()); t.ok()) writer->SetTimestamp(*t);
         } else {
-          writer->Set(k, ToValue(v));
+          writer->Set(k, RecordValueOf(v));
         }
       }
       status = writer->Save(/*force=*/true);

@@ -130,8 +130,13 @@ void Scan(const SafeDir& src, const std::string& dir, const std::string& ancesto
     return;
   }
   for (const DirEntry& entry : *entries) {
-    if (entry.kind != EntryKind::kDir || entry.name.starts_with(".")) continue;
+    if (entry.name.starts_with(".")) continue;
     std::string folder = dir.empty() ? entry.name : dir + "/" + entry.name;
+    if (entry.kind == EntryKind::kSymlink) {
+      out->problems.push_back({"", folder, "a symbolic link: not followed (it could point outside the storage)", true});
+      continue;
+    }
+    if (entry.kind != EntryKind::kDir) continue;
     auto kind = src.Kind(folder + "/experiment.json");
     if (!kind.ok() || *kind != EntryKind::kFile) continue;
     SourceExperiment e;

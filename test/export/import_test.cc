@@ -15,42 +15,6 @@
 namespace labstore::test {
 namespace {
 
-// A writable copy of the golden storage.
-std::string CopyGolden(const TempDir& tmp) {
-  std::string src = tmp.Sub("src");
-  std::filesystem::copy(kGolden, src, std::filesystem::copy_options::recursive);
-  return src;
-}
-
-void Sql(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  std::string msg = err ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  REQUIRE_MESSAGE(rc == SQLITE_OK, msg);
-}
-
-void Append(const std::string& path, const std::string& text) { WriteFile(path, ReadFile(path) + text); }
-
-// The messages of the problems about `id` ("path: message", fatal ones only).
-std::vector<std::string> Errors(const ImportReport& r, const std::string& id) {
-  std::vector<std::string> out;
-  for (const ImportProblem& p : r.problems) {
-    if (p.fatal && p.experiment_id == id) out.push_back(p.path + ": " + p.message);
-  }
-  return out;
-}
-
-bool Contains(const std::vector<std::string>& v, const std::string& needle) {
-  for (const auto& s : v) {
-    if (s.find(needle) != std::string::npos) return true;
-  }
-  return false;
-}
-
 TEST_SUITE("export") {
 
 TEST_CASE("The golden storage imports with all its fields and relations") {
