@@ -25,12 +25,6 @@ inline bool BitAt(const std::vector<uint64_t>& words, uint32_t row) {
   return w < words.size() && ((words[w] >> (row & 63)) & 1);
 }
 
-inline void SetBit(std::vector<uint64_t>* words, uint32_t row) {
-  size_t w = row >> 6;
-  if (w >= words->size()) words->resize(std::max<size_t>(w + 1, words->size() * 2), 0);
-  (*words)[w] |= uint64_t{1} << (row & 63);
-}
-
 // Bits [0, rows) of `words`.
 uint64_t CountBits(const std::vector<uint64_t>& words, uint32_t rows) {
   uint64_t n = 0;
@@ -335,13 +329,24 @@ bool DecodeChunk(std::string_view chunk, DecodedChunk* out, std::string* reason)
   if (rows == 0) return fail("chunk has no rows");
   if (payload_size != body.size() - kChunkHeaderSize) return fail("payload size does not match the value size");
   if (raw_size > kMaxRawSize) return fail("raw size too large");
+  // Every row takes at least one byte (its timestamp varint): checked before
+  // anything is allocated by the header's sizes.
+  if (rows > raw_size) return fail("timestamps are truncated");
   std::string_view payload = body.substr(kChunkHeaderSize);
+  if (codec == 0 && payload.size() != raw_size) return fail("raw size does not match the payload");
+  // LZ4 expands at most 255-fold; a zstd frame states its size.
+  if (codec == 1 && raw_size / 255 > payload.size()) return fail("LZ4 data is damaged");
+  if (codec == 2) {
+    unsigned long long stated = ZSTD_getFrameContentSize(payload.data(), payload.size());
+    if (stated == ZSTD_CONTENTSIZE_ERROR || (stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != raw_size)) {
+      return fail("zstd data is damaged");
+    }
+  }
   out->rows = rows;
   out->codec = codec;
   out->raw.resize(raw_size);
   switch (codec) {
     case 0:
-      if (payload.size() != raw_size) return fail("raw size does not match the payload");
       std::memcpy(out->raw.data(), payload.data(), raw_size);
       break;
     case 1: {

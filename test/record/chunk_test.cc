@@ -178,6 +178,43 @@ TEST_CASE("DecodeChunk fails cleanly on damaged contents that carry a valid chec
   }
 }
 
+TEST_CASE("DecodeChunk refuses header sizes its payload cannot hold before allocating them") {
+  // Found by test/fuzz/chunk_fuzz.cc: a sealed header claiming 1.78e9 rows
+  // made the decoder allocate 14 GB before it looked at the payload.
+  TempDir tmp;
+  Store store = test::OpenStore(tmp.Sub("s"));
+  std::string id = test::NewExperiment(store);
+  for (Compression c : {Compression::kNone, Compression::kZstd}) {
+    const std::string scope = c == Compression::kNone ? "plain" : "zstd";
+    {
+      RecordWriter w = OpenWriter(store, id, scope, {.compression = c});
+      for (int i = 0; i < 50; ++i) {
+        w.Set("i", 7);
+        REQUIRE(w.Save().ok());
+      }
+      REQUIRE(w.Close().ok());
+    }
+    const std::string key = internal::LookupKey(*store.state(), id).value();
+    const std::string chunk = Get(store, internal::kCfRecords, internal::RecordKey(key, scope, 0));
+    // Header field at `offset` set to `value`, checksum renewed.
+    auto sealed = [&](size_t offset, uint32_t value) {
+      std::string bad = chunk.substr(0, chunk.size() - internal::kChunkChecksumSize);
+      std::memcpy(bad.data() + offset, &value, 4);
+      internal::PutFixed64(&bad, internal::Hash64(bad));
+      return bad;
+    };
+    internal::DecodedChunk out;
+    std::string reason;
+    REQUIRE(internal::DecodeChunk(chunk, &out, &reason));
+    CHECK(out.codec == static_cast<uint8_t>(c));
+    CHECK_FALSE(internal::DecodeChunk(sealed(4, 0x6a000001), &out, &reason));
+    CHECK(reason == "timestamps are truncated");
+    CHECK_FALSE(internal::DecodeChunk(sealed(16, 1u << 30), &out, &reason));
+    CHECK(reason == (c == Compression::kNone ? "raw size does not match the payload" : "zstd data is damaged"));
+    CHECK(out.raw.capacity() < (1u << 20));
+  }
+}
+
 }  // TEST_SUITE
 
 }  // namespace
