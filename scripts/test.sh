@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up (see setup.sh), then runs every test:
 #   1. the whole doctest suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
-#   2. the concurrency tests under ThreadSanitizer (build-tsan/);
+#   2. the concurrency tests under ThreadSanitizer (build-tsan/), then the
+#      libFuzzer targets for 20 s each (build-fuzz/, scripts/fuzz.sh);
 #   3. the tests that are not doctest cases (installed-package consumer);
 #   4. the whole doctest suite in the normal build (build/), last, so that the
 #      output ends with doctest's summary line.
@@ -24,6 +25,8 @@ if [ "${LABSTORE_SANITIZERS:-1}" != 0 ]; then
   bash scripts/setup.sh build-tsan -Db_sanitize=thread -Db_lundef=false -Dwerror=false -Dbench=false
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp" \
     ./build-tsan/test/labstore_tests --duration=false --minimal --test-case='*thread*,*concurren*'
+  echo "== libFuzzer: each fuzz target for a short while (scripts/fuzz.sh)"
+  bash scripts/fuzz.sh
 fi
 
 echo "== consumer: build a program against the installed labstore.pc"
