@@ -18,23 +18,9 @@ for arg in "$@"; do
   esac
 done
 
-packages=(clang libclang-rt-14-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "fuzz: installing ${missing[*]}"
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "fuzz: these Debian packages are missing and installing them needs root: ${missing[*]}" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-CC=clang CXX=clang++ bash scripts/setup.sh build-fuzz -Dfuzz=true -Db_lundef=false -Dbench=false
+# setup.sh installs what is missing, clang and the libFuzzer runtime too.
+LABSTORE_EXTRA_PACKAGES="clang libclang-rt-14-dev" CC=clang CXX=clang++ \
+  bash scripts/setup.sh build-fuzz -Dfuzz=true -Db_lundef=false -Dbench=false
 
 # Per target: the longest input worth trying (a chunk of a few rows, a records
 # file of a few lines, a config).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian 12, as root), configures and builds labstore.
 #   bash scripts/setup.sh [build-dir] [extra meson options...]
+#   LABSTORE_EXTRA_PACKAGES="clang ..." bash scripts/setup.sh ...   # install these too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -9,6 +10,8 @@ shift || true
 packages=(g++ pkg-config meson ninja-build
           librocksdb-dev libflatbuffers-dev flatbuffers-compiler libxxhash-dev libfmt-dev
           doctest-dev libsqlite3-dev sqlite3 libcli11-dev liblz4-dev libzstd-dev)
+# shellcheck disable=SC2206  # a space-separated list
+packages+=(${LABSTORE_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
