@@ -45,13 +45,12 @@ void ReadAll(const DecodedChunk& chunk) {
   }
 }
 
-bool Decode(std::string_view value, DecodedChunk* out) {
-  std::string reason;
-  bool ok = DecodeChunk(value, out, &reason);
+bool Decode(std::string_view value, DecodedChunk* out, std::string* reason) {
+  bool ok = DecodeChunk(value, out, reason);
   if (ok) {
     ReadAll(*out);
   } else {
-    Check(!reason.empty(), "a failed decode gives no reason");
+    Check(!reason->empty(), "a failed decode gives no reason");
   }
   return ok;
 }
@@ -98,8 +97,7 @@ ChunkBuffer MakeRows(FuzzedDataProvider* in) {
   for (uint32_t c = 0; c < ncols; ++c) {
     ColumnBuffer col;
     col.name = in->ConsumeRandomLengthString(kMaxRecordNameLength);
-    if (col.name.empty() || !names.insert(col.name).second) col.name = "c" + std::to_string(c);
-    names.insert(col.name);
+    for (int k = 0; col.name.empty() || !names.insert(col.name).second; ++k) col.name = "c" + std::to_string(k);
     col.type = static_cast<ValueType>(in->ConsumeIntegralInRange<int>(0, 5));
     // The writer may hold one more row (the one being built), which is not encoded.
     const uint32_t span = buf.rows + (in->ConsumeBool() ? 1 : 0);
@@ -151,7 +149,8 @@ void Structured(FuzzedDataProvider* in) {
   std::string scratch, chunk;
   EncodeChunk(buf, first_row, compression, &scratch, &chunk);
   DecodedChunk got;
-  Check(Decode(chunk, &got), "an encoded chunk does not decode");
+  std::string reason;
+  Check(Decode(chunk, &got, &reason), "an encoded chunk does not decode:", reason);
   CheckSame(buf, first_row, got);
   // Damage it.
   const size_t pos = in->ConsumeIntegralInRange<size_t>(0, chunk.size() - 1);
@@ -165,7 +164,7 @@ void Structured(FuzzedDataProvider* in) {
     default: chunk.resize(pos); break;
   }
   DecodedChunk damaged;
-  Decode(chunk, &damaged);
+  Decode(chunk, &damaged, &reason);
 }
 
 void WriteSeeds(const std::string& dir) {
@@ -222,12 +221,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view rest = labstore::fuzz::AsText(data + 1, size - 1);
   DecodedChunk out;
+  std::string reason;
   switch (data[0] % 3) {
-    case 0: Decode(rest, &out); break;
+    case 0: Decode(rest, &out, &reason); break;
     case 1: {
       std::string chunk(rest);
       PutFixed64(&chunk, Hash64(chunk));
-      Decode(chunk, &out);
+      Decode(chunk, &out, &reason);
       break;
     }
     default: {
