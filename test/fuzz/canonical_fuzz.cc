@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(canonical.ok() == minified.ok(), "CanonicalJson and MinifyJson disagree on validity", text);
   if (!canonical.ok()) {
     Check(canonical.status().IsInvalidArgument(), "an error is not InvalidArgument", canonical.status().ToString());
-    Check(canonical.status().message().starts_with("invalid config"), "the error does not name the input",
+    Check(canonical.status().message().find("config") != std::string::npos, "the error does not name the input",
           canonical.status().message());
     return 0;
   }
