@@ -14,7 +14,8 @@
 #   LABSTORE_LONG=1 bash scripts/test.sh      # long crash/soak/fuzz modes
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh build
+# python3-numpy: the .npy round trip against numpy itself (test/data/npy_test.cc).
+LABSTORE_EXTRA_PACKAGES="python3-numpy ${LABSTORE_EXTRA_PACKAGES:-}" bash scripts/setup.sh build
 
 if [ "${LABSTORE_SANITIZERS:-1}" != 0 ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer: every suite"

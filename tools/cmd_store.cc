@@ -18,6 +18,11 @@ void RunCheck(const Context& ctx, bool json) {
   CheckReport r = Check(CheckStore(store, [&](uint64_t done, uint64_t) { progress.Update(done); }));
   progress.Finish();
   if (json) {
+    std::string incomplete = "[";
+    for (size_t i = 0; i < r.incomplete_imports.size(); ++i) {
+      incomplete += (i ? ", " : "") + JsonString(r.incomplete_imports[i]);
+    }
+    incomplete += "]";
     std::string damage = "[";
     for (size_t i = 0; i < r.damage.size(); ++i) {
       const Damage& d = r.damage[i];
@@ -26,16 +31,20 @@ void RunCheck(const Context& ctx, bool json) {
                             JsonString(d.message));
     }
     std::printf("{\"ok\": %s, \"experiments\": %llu, \"scopes\": %llu, \"rows\": %llu, \"files\": %llu, "
-                "\"file_bytes\": %llu, \"damage\": %s]}\n",
+                "\"file_bytes\": %llu, \"incomplete_imports\": %s, \"damage\": %s]}\n",
                 r.ok() ? "true" : "false", static_cast<unsigned long long>(r.experiments),
                 static_cast<unsigned long long>(r.scopes), static_cast<unsigned long long>(r.rows),
-                static_cast<unsigned long long>(r.files), static_cast<unsigned long long>(r.file_bytes), damage.c_str());
+                static_cast<unsigned long long>(r.files), static_cast<unsigned long long>(r.file_bytes), incomplete.c_str(),
+                damage.c_str());
   } else {
     std::printf("checked %llu experiments, %llu scopes, %llu rows, %llu files (%s)\n",
                 static_cast<unsigned long long>(r.experiments), static_cast<unsigned long long>(r.scopes),
                 static_cast<unsigned long long>(r.rows), static_cast<unsigned long long>(r.files),
                 Bytes(r.file_bytes).c_str());
     for (const Damage& d : r.damage) std::printf("DAMAGED %s\n", d.ToString().c_str());
+    for (const std::string& id : r.incomplete_imports) {
+      std::printf("INCOMPLETE %s: an import was killed while writing it; import the same source again\n", id.c_str());
+    }
     if (r.ok()) std::printf("no damage found\n");
   }
   if (!r.ok()) {

@@ -32,6 +32,9 @@ struct CheckReport {
   uint64_t files = 0;
   uint64_t file_bytes = 0;   // bytes read and verified against content hashes
   std::vector<Damage> damage;
+  // Experiments a killed Import left part-written (not damage: importing the
+  // same source again finishes them). Ids, in id order.
+  std::vector<std::string> incomplete_imports;
   bool ok() const { return damage.empty(); }
 };
 

@@ -14,6 +14,7 @@
 #include "labstore/record_reader.h"
 #include "labstore/store.h"
 #include "experiment/codec.h"
+#include "import/pending.h"
 #include "store/store_state.h"
 
 namespace labstore {
@@ -151,6 +152,9 @@ Result<CheckReport> CheckStore(Store& store, const std::function<void(uint64_t, 
   }
   for (size_t i = 0; i < ids->size(); ++i) {
     CheckExperiment(store, (*ids)[i], &report);
+    auto pending = internal::IsImportPending(st, (*ids)[i]);
+    if (!pending.ok()) return pending.status();
+    if (*pending) report.incomplete_imports.push_back((*ids)[i]);
     if (progress) progress(i + 1, ids->size());
   }
   return report;

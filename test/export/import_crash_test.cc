@@ -7,6 +7,7 @@
 // execution is there twice; importing again completes the store to exactly
 // the complete import, with nothing twice and no import left pending.
 // 10 trials by default; LABSTORE_LONG=1 runs 1000, LABSTORE_CRASH_TRIALS=N runs N.
+#include <algorithm>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -133,6 +134,9 @@ TEST_CASE("An import killed at any moment leaves each experiment whole, absent o
         ++pending;
         CHECK_MESSAGE(internal::IsImportPending(*store.state(), id).value(),
                       "experiment " << id << " is part-written and not marked pending");
+        const auto& listed = check->incomplete_imports;
+        CHECK_MESSAGE(std::find(listed.begin(), listed.end(), id) != listed.end(),
+                      "check does not list part-written experiment " << id);
       }
     }
     // Importing again completes it.
@@ -141,6 +145,7 @@ TEST_CASE("An import killed at any moment leaves each experiment whole, absent o
     CHECK_MESSAGE(report->failed.empty(), report->ToString());
     CHECK(StoreContent(store) == reference);
     for (const auto& [id, content] : reference) CHECK_FALSE(internal::IsImportPending(*store.state(), id).value());
+    CHECK(CheckStore(store).value().incomplete_imports.empty());
     REQUIRE(store.Close().ok());
   }
   MESSAGE("experiments after the kills: " << whole << " whole, " << absent << " absent, " << pending
