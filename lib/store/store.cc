@@ -133,6 +133,17 @@ bool DirIsEmpty(const std::string& dir) {
   return fs::is_empty(dir, ec) && !ec;
 }
 
+// The current MANIFEST's name and size: changes whenever the writer records
+// a flush or compaction.
+std::string ManifestStamp(const std::string& dir) {
+  std::ifstream current(dir + "/CURRENT");
+  std::string name;
+  std::getline(current, name);
+  std::error_code ec;
+  auto size = std::filesystem::file_size(dir + "/" + name, ec);
+  return name + "/" + std::to_string(ec ? 0 : size);
+}
+
 Status OpenDatabase(const StoreOptions& options, StoreState* st) {
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
@@ -148,13 +159,25 @@ Status OpenDatabase(const StoreOptions& options, StoreState* st) {
     // secondary instances crash reading blob files, so they are not used.) A
     // table file the writer deletes meanwhile (compaction) fails the open:
     // retry a few times.
+    // A flush that lands during the open (the writer records it in the
+    // MANIFEST, then deletes the WAL it replaces) can leave the reader with
+    // neither the new table nor the old log: reopen when the MANIFEST
+    // changed while opening.
     rocksdb::Options o = DbOptions(options);
     o.create_if_missing = false;
-    for (int attempt = 0; attempt < 5; ++attempt) {
+    for (int attempt = 0; attempt < 8; ++attempt) {
       handles.clear();
+      std::string before = ManifestStamp(st->dir);
       s = rocksdb::DB::OpenForReadOnly(o, st->dir, cfs, &handles, &raw, /*error_if_wal_file_exists=*/false);
-      if (s.ok() || !(s.IsIOError() || s.IsPathNotFound() || s.IsCorruption())) break;
-      ::usleep(10000u << attempt);  // 10, 20, 40, 80 ms
+      if (s.ok()) {
+        if (ManifestStamp(st->dir) == before || attempt == 7) break;
+        for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+        delete raw;
+        raw = nullptr;
+      } else if (!(s.IsIOError() || s.IsPathNotFound() || s.IsCorruption())) {
+        break;
+      }
+      ::usleep(10000u << std::min(attempt, 4));  // 10, 20, 40, 80, 160 ms
     }
   } else {
     s = rocksdb::DB::Open(DbOptions(options), st->dir, cfs, &handles, &raw);
