@@ -2,6 +2,8 @@
 # Installs what is missing (Debian 12, as root), configures and builds labstore.
 #   bash scripts/setup.sh [build-dir] [extra meson options...]
 #   LABSTORE_EXTRA_PACKAGES="clang ..." bash scripts/setup.sh ...   # install these too
+#   LABSTORE_TARGETS="test/labstore_tests" bash scripts/setup.sh ...  # build only these
+# Options given for an existing build folder are applied with meson configure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -29,6 +31,10 @@ fi
 
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" "$@" >/dev/null
+elif [ $# -gt 0 ]; then
+  meson configure "$build" "$@" >/dev/null   # the same folder, other options
 fi
-ninja -C "$build" -j"$(nproc)" >/dev/null
+# LABSTORE_TARGETS: build only these ninja targets (sanitizer builds).
+# shellcheck disable=SC2086  # a space-separated list
+ninja -C "$build" -j"$(nproc)" ${LABSTORE_TARGETS:-} >/dev/null
 echo "setup: built in $build"

@@ -57,6 +57,20 @@ void PrintExportStats(const ExportStats& s, double secs, bool json) {
   for (const auto& w : s.warnings) std::printf("warning: %s\n", w.c_str());
 }
 
+// The library's messages name ExportOptions fields; the command's users know
+// its flags. Returns the value, or throws with the flags named.
+ExportStats CheckExport(Result<ExportStats> result) {
+  if (result.ok()) return std::move(*result);
+  std::string message = result.status().message();
+  for (std::string_view field : {"set ExportOptions::force", "ExportOptions::force"}) {
+    if (size_t at = message.find(field); at != std::string::npos) {
+      message.replace(at, field.size(), field.front() == 's' ? "pass --force" : "--force");
+      break;
+    }
+  }
+  throw CommandError(message, kExitFailure);
+}
+
 void RunExport(const Context& ctx, const ExportArgs& a) {
   Store store = ctx.OpenReader();
   ExportOptions options;
@@ -80,7 +94,7 @@ void RunExport(const Context& ctx, const ExportArgs& a) {
   auto start = std::chrono::steady_clock::now();
   auto result = Export(store, a.dest, options);
   progress.Finish();
-  ExportStats stats = Check(std::move(result));
+  ExportStats stats = CheckExport(std::move(result));
   PrintExportStats(stats, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), a.json);
 }
 
@@ -123,6 +137,11 @@ void RunImport(const Context& ctx, const std::string& src, const std::string& ro
 void RunSqlite(const Context& ctx, const std::string& file, bool force) {
   Store store = ctx.OpenReader();
   std::error_code ec;
+  if (fs::is_directory(file, ec)) {
+    throw CommandError(fmt::format("{} is a folder; give the SQLite file to write, e.g. {}", file,
+                                   (fs::path(file) / "view.sqlite").string()),
+                       kExitUsage);
+  }
   if (!force && fs::exists(file, ec)) {
     throw CommandError(fmt::format("{} exists; remove it, choose another file, or pass --force to replace it", file),
                        kExitFailure);
@@ -130,7 +149,7 @@ void RunSqlite(const Context& ctx, const std::string& file, bool force) {
   StageProgress progress("sqlite", "experiments", true);
   auto result = ExportSqlite(store, file, {.force = force, .progress = progress.Callback()});
   progress.Finish();
-  ExportStats stats = Check(std::move(result));
+  ExportStats stats = CheckExport(std::move(result));
   std::printf("wrote %s: machinable's five tables and the records of %llu experiments (%llu rows) as SQL tables\n",
               file.c_str(), static_cast<unsigned long long>(stats.experiments),
               static_cast<unsigned long long>(stats.record_sql_rows));

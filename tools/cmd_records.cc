@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -17,7 +18,9 @@ struct RecordsArgs {
   std::string id;
   std::string scope = "default";
   std::string format;  // table | csv | jsonl; default table, jsonl with --follow
-  uint64_t tail = 0;
+  std::optional<uint64_t> head;  // only the first N rows
+  std::optional<uint64_t> tail;  // only the last N rows (0: none)
+  std::vector<std::string> columns;  // only these columns, in this order
   bool follow = false;
   double interval_s = 0.5;
 };
@@ -27,8 +30,29 @@ Status PrintText(std::string_view text) {
   return Status::OK();
 }
 
+// With --columns: the rows of `range` materialized, cut to the chosen columns.
+void PrintColumns(const Store& store, const RecordsArgs& a, const std::string& format, RowRange range, bool header) {
+  std::vector<Row> rows = Check(ReadRows(store, a.id, a.scope, range));
+  std::string text;
+  if (format == "jsonl") {
+    for (Row& row : rows) {
+      std::erase_if(row.cells, [&](const auto& cell) {
+        return std::find(a.columns.begin(), a.columns.end(), cell.first) == a.columns.end();
+      });
+      text += FormatJsonLine(row);  // "__timestamp" is always part of a machinable line
+      text += '\n';
+    }
+  } else {
+    text = format == "csv" ? FormatCsv(rows, a.columns) : FormatTable(rows, a.columns);
+    for (int skip = header ? 0 : (format == "csv" ? 1 : 2); skip > 0; --skip) text.erase(0, text.find('\n') + 1);
+  }
+  Check(PrintText(text));
+  std::fflush(stdout);
+}
+
 // Prints rows [range] in `format`. `header` says whether a table or CSV gets its header lines.
 void PrintRows(const Store& store, const RecordsArgs& a, const std::string& format, RowRange range, bool header) {
+  if (!a.columns.empty()) return PrintColumns(store, a, format, range, header);
   if (format == "jsonl") {
     Check(WriteJsonLines(store, a.id, a.scope, PrintText, range));
   } else if (format == "csv") {
@@ -59,8 +83,20 @@ void RunRecords(const Context& ctx, const RecordsArgs& a) {
                                    names.empty() ? std::string(" (it has no scopes)") : " (its scopes: " + names + ")"),
                        kExitFailure);
   }
-  uint64_t from = a.tail && a.tail < rows ? rows - a.tail : 0;
-  if (rows > from) PrintRows(store, a, format, {.start = static_cast<int64_t>(from), .count = rows - from}, true);
+  if (!a.columns.empty()) {  // name the columns the scope lacks before printing
+    std::vector<std::string> known{"__timestamp"};
+    for (const auto& [name, type] : Check(GetScope(store, a.id, a.scope)).columns) known.push_back(name);
+    for (const std::string& c : a.columns) {
+      if (std::find(known.begin(), known.end(), c) == known.end()) {
+        throw CommandError(fmt::format("--columns: scope \"{}\" of experiment \"{}\" has no column \"{}\"",
+                                       a.scope, a.id, c), kExitUsage);
+      }
+    }
+  }
+  uint64_t from = a.tail && *a.tail < rows ? rows - *a.tail : 0;
+  uint64_t to = a.head ? std::min(rows, from + *a.head) : rows;
+  if (a.tail && *a.tail == 0) from = to = rows;  // --tail 0: nothing
+  if (to > from) PrintRows(store, a, format, {.start = static_cast<int64_t>(from), .count = to - from}, true);
   if (!a.follow) return;
   bool printed_header = rows > from;
   uint64_t next = rows;
@@ -87,12 +123,16 @@ void RegisterRecords(CLI::App& app, Context& ctx) {
   cmd->add_option("--scope", args->scope, "Scope (default \"default\")");
   cmd->add_option("--format", args->format, "table (default), csv or jsonl (default with --follow)")
       ->check(CLI::IsMember({"table", "csv", "jsonl"}));
-  cmd->add_option("--tail", args->tail, "Only the last N rows");
+  cmd->add_option("--head", args->head, "Only the first N rows (with --tail: the first N of the last rows)");
+  cmd->add_option("--tail", args->tail, "Only the last N rows (--tail 0: none, e.g. with --follow for new rows only)");
+  cmd->add_option("--columns", args->columns, "Only these columns, in this order (comma-separated; __timestamp allowed)")
+      ->delimiter(',');
   cmd->add_flag("--follow", args->follow,
                 "Keep printing new rows as a running writer stores them; stops when the experiment is finished");
   cmd->add_option("--interval", args->interval_s, "Seconds between polls with --follow (default 0.5)")
       ->check(CLI::Range(0.01, 3600.0));
   cmd->footer("Example:\n  labstore records rm3SAJ --scope validation --tail 20\n"
+              "  labstore records rm3SAJ --head 5 --columns iteration,loss\n"
               "  labstore records rm3SAJ --follow --format csv\n");
   cmd->callback([&ctx, args] { RunRecords(ctx, *args); });
 }

@@ -194,6 +194,12 @@ Result<std::string> AsTable(const Store& store, std::string_view experiment_id, 
                             const RowRange& range = {});
 // The same for rows already in memory.
 std::string FormatTable(const std::vector<Row>& rows);
+// The same with the given columns in the given order ("__timestamp" names the
+// row's timestamp; a name no row has gives a blank column).
+std::string FormatTable(const std::vector<Row>& rows, const std::vector<std::string>& columns);
+// CSV as WriteCsv writes it, for rows in memory and the given columns in the
+// given order ("__timestamp" names the row's timestamp).
+std::string FormatCsv(const std::vector<Row>& rows, const std::vector<std::string>& columns);
 
 }  // namespace labstore
 

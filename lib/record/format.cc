@@ -467,28 +467,52 @@ Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_
   return Status::OK();
 }
 
+std::string FormatCsv(const std::vector<Row>& rows, const std::vector<std::string>& cols) {
+  std::string text;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i) text.push_back(',');
+    text += CsvField(cols[i]);
+  }
+  text.push_back('\n');
+  internal::IsoFormatter iso;
+  for (const Row& row : rows) {
+    for (size_t i = 0; i < cols.size(); ++i) {
+      if (i) text.push_back(',');
+      if (cols[i] == kTimestampKey) {
+        iso.Append(&text, row.timestamp);
+      } else if (const Value* v = row.Find(cols[i])) {
+        text += CsvValue(*v);
+      }
+    }
+    text.push_back('\n');
+  }
+  return text;
+}
+
 Result<std::string> ToCsv(const Store& store, std::string_view experiment_id, std::string_view scope,
                           const RowRange& range) {
   return CollectText(WriteCsv, store, experiment_id, scope, range);
 }
 
 std::string FormatTable(const std::vector<Row>& rows) {
-  if (rows.empty()) return "";  // tabulate prints nothing for no rows
   // Columns in order of first appearance, each row's keys sorted (the key
   // order of dicts read from machinable's sorted JSON lines).
   std::vector<std::string> cols;
-  {
-    std::set<std::string_view> seen;
-    std::vector<std::string_view> keys;
-    for (const Row& r : rows) {
-      keys.assign({kTimestampKey});
-      for (const auto& cell : r.cells) keys.push_back(cell.first);
-      std::sort(keys.begin(), keys.end());
-      for (std::string_view k : keys) {
-        if (seen.insert(k).second) cols.emplace_back(k);
-      }
+  std::set<std::string_view> seen;
+  std::vector<std::string_view> keys;
+  for (const Row& r : rows) {
+    keys.assign({kTimestampKey});
+    for (const auto& cell : r.cells) keys.push_back(cell.first);
+    std::sort(keys.begin(), keys.end());
+    for (std::string_view k : keys) {
+      if (seen.insert(k).second) cols.emplace_back(k);
     }
   }
+  return FormatTable(rows, cols);
+}
+
+std::string FormatTable(const std::vector<Row>& rows, const std::vector<std::string>& cols) {
+  if (rows.empty()) return "";  // tabulate prints nothing for no rows
   const size_t ncols = cols.size();
   std::vector<std::vector<TableCell>> cells(ncols, std::vector<TableCell>(rows.size()));
   std::vector<Kind> kinds(ncols, Kind::kNone);

@@ -22,16 +22,15 @@ using test::Rows;
 using test::Show;
 using test::TempDir;
 
+// A file of the in-repo golden machinable storage (test/export/golden/,
+// LABSTORE_GOLDEN_DIR); a missing file fails the test that asks for it.
 std::string GoldenFile(const std::string& rel) {
-  for (std::string base : {"../shared/golden/", "../../shared/golden/", "../../../shared/golden/", "/work/shared/golden/"}) {
-    std::ifstream in(base + rel, std::ios::binary);
-    if (in) {
-      std::stringstream ss;
-      ss << in.rdbuf();
-      return ss.str();
-    }
-  }
-  return {};
+  std::string path = std::string(LABSTORE_GOLDEN_DIR) + "/" + rel;
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "the golden file " << path << " is missing");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 // Writes `n` rows i = 0..n-1 of {i, x = i / 4.0} with chunks of `chunk` rows.
@@ -212,11 +211,8 @@ TEST_CASE("A damaged chunk is Corruption naming experiment, scope and rows, neve
 }
 
 TEST_CASE("Golden: JSON lines reproduce machinable's records/validation.jsonl byte for byte") {
-  std::string golden = GoldenFile("machinable-storage/rm3SAJ/records/validation.jsonl");
-  if (golden.empty()) {
-    MESSAGE("golden sample not found; skipped");
-    return;
-  }
+  std::string golden = GoldenFile("rm3SAJ/records/validation.jsonl");
+  REQUIRE(!golden.empty());
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
   std::string id = NewExperiment(store);
