@@ -8,7 +8,7 @@
 
 namespace labstore::bench {
 
-// The five-column row of DESIGN.md: iteration (int), loss, accuracy, lr
+// The five-column row of the benchmarks: iteration (int), loss, accuracy, lr
 // (doubles), phase (string), for row i of n.
 class BenchRows {
  public:

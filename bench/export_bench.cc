@@ -20,8 +20,8 @@
 // --jsonl-only stops after the jsonl phase (for profiling it alone).
 // --threads is ExportOptions::threads (0: one per core). Rates are rows of
 // the store divided by wall time, and by the CPU time of
-// the process (all threads; the better figure on a busy machine). Target
-// (DESIGN.md): at least 2 M rows/s into JSON lines.
+// the process (all threads; the better figure on a busy machine). Target:
+// at least 2 M rows/s into JSON lines.
 #include <sys/resource.h>
 
 #include <chrono>

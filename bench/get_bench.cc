@@ -5,7 +5,7 @@
 // For each size N it creates N experiments with distinct configs in a fresh
 // store (timing the creation rate), reopens the store (cold block cache, warm
 // OS cache), then times `lookups` Get calls for random stored configs and
-// reports median and p99 latency. Target (DESIGN.md): median < 5 us, flat in N.
+// reports median and p99 latency. Target: median < 5 us, flat in N.
 #include <chrono>
 #include <cstdio>
 #include <cstring>

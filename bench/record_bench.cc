@@ -1,5 +1,5 @@
 // record_bench: what logging a row costs with labstore and with the
-// alternatives (DESIGN.md, "Performance targets"), measured in one run.
+// alternatives (doc/design.md, "Why rows are stored in chunks"), measured in one run.
 //
 //   record_bench [--rows N] [--runs R] [--json] [--no-peers] [--sweep]
 //
@@ -332,7 +332,7 @@ int main(int argc, char** argv) {
       std::printf("| %-28s | %8.2f M | %9.2f | %10.1f |\n", s.name.c_str(), s.rate / 1e6, s.bytes_per_row, s.cpu_ns);
     }
   }
-  std::printf("\ntargets (DESIGN.md):\n");
+  std::printf("\ntargets:\n");
   auto target = [](const char* what, bool met, const std::string& detail) {
     std::printf("  %-44s %s  %s\n", what, met ? "met   " : "MISSED", detail.c_str());
   };

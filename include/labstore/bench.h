@@ -50,7 +50,7 @@ struct WriteBenchOptions {
   // Default 1,000,000. At least 1 and at least `threads`.
   uint64_t rows = 1'000'000;
   // The row shape. Defaults: 1 int, 3 floats, 1 string of 8 bytes (the
-  // five-column row of DESIGN.md). At least one column in all; at most
+  // five-column row of bench/record_bench). At least one column in all; at most
   // 1000 columns; string_length at most 65536.
   uint32_t int_columns = 1;
   uint32_t float_columns = 3;

@@ -2,7 +2,7 @@
 //
 // Every stored experiment has a set of files, each a relative path and its
 // bytes. machinable's save_data(path, value) writes "data/<path>" in the format
-// that the extension names (spec §3, §4.9); here the same:
+// that the extension names; here the same:
 //
 //   ".json"   a JSON value, written as Python's json.dumps(value, ensure_ascii=False)
 //   ".jsonl"  a list of JSON values, one per line, json.dumps(v, sort_keys=True) + "\n"

@@ -1,6 +1,6 @@
 // labstore/execution.h — executions: one launch of one or more experiments.
 //
-// As in machinable (spec §4.5-4.6, §6): an execution has a nickname, a float
+// As in machinable (doc/format.md, "Export"): an execution has a nickname, a float
 // epoch timestamp, the host info at construction, its member experiments in
 // order, computed resources per member, and the host info at dispatch (env)
 // per member. Re-launching an experiment creates a new execution; all are kept.

@@ -1,8 +1,7 @@
 // labstore/export.h — writing a store out as machinable's storage folder.
 //
 // Export() materializes experiments as exactly the folder tree and
-// storage.sqlite that machinable 4.1 writes (spec:
-// ../shared/spec/machinable-layout.md; layout summary in doc/format.md,
+// storage.sqlite that machinable 4.1 writes (layout: doc/format.md,
 // "Export"), so that machinable itself, sqlite3, pandas or DuckDB can read
 // them, plus — beyond machinable — the records as SQL tables:
 //

@@ -1,7 +1,7 @@
 // labstore/import.h — reading a machinable storage folder into a store.
 //
 // Import() reads a storage written by machinable 4.1 (folders + storage.sqlite,
-// spec ../shared/spec/machinable-layout.md) — or by labstore's Export — into
+// layout in doc/format.md, "Export") — or by labstore's Export — into
 // the store: experiments with their ids, timestamps, seeds, configs, versions,
 // predicates, groups, projects, ancestors and used elements; status markers;
 // output.log; executions with their host info, resources and env; records of

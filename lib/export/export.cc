@@ -81,7 +81,7 @@ Result<std::map<std::string, std::string>> GeneratedFiles(Store& store, const Ex
     if (!json.ok()) return Status::Corruption(json.status().message());
     files[plan.folder_name + "/execution.json"] = std::move(*json);
     if (plan.storage_member != e.id) continue;
-    // spec §10.2: resources and env of every member land in the last member's folder.
+    // As in machinable 4.1: resources and env of every member land in the last member's folder.
     for (const auto& [member, resources] : plan.x.resources) {
       if (auto n = DecodeId(member); !n.ok()) return Status::Corruption(n.status().message());
       auto text = ToPyDialect(resources, PyDialect::kFile, "execution resources");

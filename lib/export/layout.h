@@ -1,5 +1,5 @@
 // The files machinable 4.1 writes for an experiment, made from labstore's
-// Experiment and Execution (spec ../shared/spec/machinable-layout.md §2-§5).
+// Experiment and Execution (doc/format.md, "Export").
 //
 //   <folder>/experiment.json   module, version, config, predicate, lineage,
 //                              experiment_id, timestamp, seed, derived_from_id,
@@ -14,7 +14,7 @@
 //   <folder>/finished_at       FormatIso(t), no newline
 //   <folder>/execution-<suffix>/execution.json   in every member's folder (FILE)
 //   <folder>/execution-<suffix>/resources-<id>.json, env.json
-//                              in the LAST member's folder only (spec §10.2)
+//                              in the LAST member's folder only (as machinable 4.1 does)
 //   suffix := strftime("%Y-%m-%dT%H%M%S_%f", UTC of the float timestamp) "_0000"
 //
 // The predicate is the stored one; an experiment stored without one gets

@@ -27,7 +27,7 @@ struct ExportItem {
 struct ExecutionPlan {
   Execution x;
   std::string folder_name;     // execution-<suffix>
-  std::string storage_member;  // last member that is exported (spec §10.2)
+  std::string storage_member;  // last member that is exported (holds resources and env, as in machinable)
 };
 
 struct ExportPlan {

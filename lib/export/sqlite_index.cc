@@ -130,7 +130,7 @@ Status IndexWriter::Load() {
     *out = std::move(*stmt);
     return Status::OK();
   };
-  // The statements of spec §5.4, with `seed` named once.
+  // machinable 4.1's INSERT statements, with `seed` named once.
   LABSTORE_RETURN_IF_ERROR(prepare(&insert_group_, "INSERT INTO groups ('pattern', 'path') VALUES (?,?)"));
   LABSTORE_RETURN_IF_ERROR(prepare(&insert_project_, "INSERT INTO projects ('directory', 'name') VALUES (?,?)"));
   LABSTORE_RETURN_IF_ERROR(prepare(&insert_experiment_,

@@ -1,4 +1,4 @@
-// machinable's storage.sqlite (spec §5): the five tables, their DDL verbatim,
+// machinable's storage.sqlite (doc/format.md): the five tables, their DDL verbatim,
 // PRAGMA user_version = 1, and the rows export writes into them.
 //
 //   executions  (id, storage_id, nickname, module, config, version, predicate, timestamp)

@@ -1,6 +1,6 @@
 // Python's json module, byte for byte: a JSON value type that holds what
 // machinable writes, a parser for it and writers for machinable's three
-// dialects (spec ../shared/spec/machinable-layout.md §3).
+// dialects (doc/format.md, "JSON dialects").
 //
 // API at a glance (namespace labstore::internal):
 //

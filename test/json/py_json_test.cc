@@ -1,6 +1,6 @@
 // Python's json, byte for byte: lib/json/py_json.h against the golden storage
 // written by machinable 4.1 (test/export/golden/machinable-storage) and the
-// examples of the spec (§3).
+// examples of doc/format.md, "JSON dialects".
 #include "json/py_json.h"
 
 #include <sqlite3.h>
@@ -247,7 +247,7 @@ TEST_CASE("Record lines of the golden storage are reproduced byte for byte (JSON
     }
   }
   CHECK(lines == 11);
-  // The mixed-type row of spec §4.8, value by value.
+  // The golden's row of mixed types, value by value.
   auto row = ParsePyJson(Lines(test::ReadFile(kGolden + "/rm3SAJ/records/validation.jsonl"))[0]);
   REQUIRE(row.ok());
   CHECK(row->Find("big")->text() == "9007199254740993");
