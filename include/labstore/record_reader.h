@@ -54,7 +54,10 @@ struct ScopeInfo {
   uint64_t chunks = 0;      // stored chunks
   uint64_t bytes = 0;       // bytes of the stored chunks (compressed)
   // Columns in order of first appearance with their type: kNull while only
-  // nulls were stored, kJson when values of several types were.
+  // nulls were stored, kDouble for ints and doubles, kJson when values of
+  // other different types were. A scope written before ints and doubles made
+  // a double column lists such a column as kJson; ReadColumns reads it as
+  // numbers (doc/format.md, "Numbers").
   std::vector<std::pair<std::string, ValueType>> columns;
 };
 
@@ -73,8 +76,10 @@ Result<uint64_t> CountRows(const Store& store, std::string_view experiment_id, s
 struct ColumnData {
   std::string name;
   // int64/double/bool/string: every non-null value of the column is of that
-  // type. kJson: nested JSON, or values of several types, each given as its
-  // JSON text (17, 2.5, "text", [1]). kNull: only nulls.
+  // type, except that kDouble also holds a column of ints and doubles (the
+  // ints as doubles: exact up to 2^53; ReadRows and the JSON lines keep them
+  // ints). kJson: nested JSON, or values of other different types, each
+  // given as its JSON text (17, 2.5, "text", [1]). kNull: only nulls.
   ValueType type = ValueType::kNull;
   // The masks: one byte per row, 1 = yes; or EMPTY when every row is a yes
   // (the common dense column has neither). Use IsValid / IsPresent.

@@ -3,9 +3,10 @@
 // Records as SQL (doc/format.md, "Records as SQL"):
 //   one table per scope      "records_<scope>" (experiment_id TEXT, row INTEGER,
 //                            __timestamp TEXT, <column> <type>, ...)
-//     type: int64 INTEGER, double REAL, bool BOOLEAN (0/1), string TEXT,
-//           nested JSON / mixed / only nulls: no declared type (values kept as
-//           they are: integers, reals, text; nested JSON as its text)
+//     type: int64 INTEGER, double REAL (also ints and doubles mixed), bool
+//           BOOLEAN (0/1), string TEXT, nested JSON / mixed / only nulls: no
+//           declared type (values kept as they are: integers, reals, text;
+//           nested JSON as its text); the type over every experiment's scope
 //   view records             every scope table, UNION ALL, with a leading
 //                            `scope` column and NULL where a scope lacks a column
 //   labstore_record_tables   (scope PRIMARY KEY, table_name)
@@ -27,6 +28,7 @@
 #include "json/py_json.h"
 #include "labstore/record_reader.h"
 #include "labstore/time.h"
+#include "record/numeric.h"
 #include "util/progress_reporter.h"
 #include "util/time_format.h"
 
@@ -124,13 +126,19 @@ class RecordsSql {
   Status Export(const std::string& id) {
     auto scopes = ListScopes(*ctx_.store, id);
     if (!scopes.ok()) return scopes.status();
-    for (const ScopeInfo& info : *scopes) {
+    for (ScopeInfo& info : *scopes) {
       progress_.Bind(1, std::string_view(id)).Bind(2, std::string_view(info.name));
       auto row = progress_.Step();
       uint64_t done = row.ok() && *row ? static_cast<uint64_t>(progress_.Int(0)) : 0;
       progress_.Reset();
       if (!row.ok()) return row.status();
       if (info.rows <= done) continue;
+      if (std::any_of(info.columns.begin(), info.columns.end(), [](const auto& c) { return c.second == ValueType::kJson; })) {
+        // Scopes written before int/double columns existed list them as json.
+        auto types = ReadColumnTypes(*ctx_.store->state(), id, info.name);
+        if (!types.ok()) return types.status();
+        info.columns = std::move(*types);
+      }
       LABSTORE_RETURN_IF_ERROR(EnsureTable(info));
       LABSTORE_RETURN_IF_ERROR(Insert(id, info, done));
       LABSTORE_RETURN_IF_ERROR(set_progress_.Bind(1, std::string_view(id))
@@ -211,8 +219,23 @@ class RecordsSql {
         SqlColumn c{name, Unique(name, &taken), declared};
         t.columns.push_back(c);
         added.push_back(c);
-      } else if (t.columns[it->second].type != declared) {
-        t.columns[it->second].type = declared;
+        continue;
+      }
+      SqlColumn& c = t.columns[it->second];
+      if (type == ValueType::kNull || c.type == declared) continue;
+      // The column over every experiment: INTEGER and REAL make REAL; no
+      // declared type so far takes this one if the column only has NULLs.
+      std::string merged;
+      if ((c.type == "INTEGER" && declared == "REAL") || (c.type == "REAL" && declared == "INTEGER")) {
+        merged = "REAL";
+      } else if (c.type.empty() && !declared.empty()) {
+        auto any = db_.QueryInt(fmt::format("SELECT count(*) FROM (SELECT 1 FROM {} WHERE {} IS NOT NULL LIMIT 1)",
+                                            QuoteIdentifier(t.table), QuoteIdentifier(c.column_name)));
+        if (!any.ok()) return any.status();
+        merged = *any == 0 ? declared : "";
+      }
+      if (merged != c.type) {
+        c.type = merged;
         retype = true;
       }
     }

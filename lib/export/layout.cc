@@ -75,6 +75,18 @@ std::string QuoteFile(std::string_view s) {
   return out;
 }
 
+// A config made from C++ without a version: an object without machinable's
+// introspection keys (machinable always writes them) and a version list that
+// is empty.
+bool IsVersionlessConfig(const PyJson& config, const PyJson& version) {
+  if (!config.is_object() || config.members().empty()) return false;
+  if (!version.is_array() || !version.items().empty()) return false;
+  for (const auto& [k, v] : config.members()) {
+    if (IsIntrospectionKey(k)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 PyJson DerivePredicate(const PyJson& config, const PyJson& version) {
@@ -117,6 +129,16 @@ Result<ExperimentModel> ModelOf(const Experiment& e) {
   LABSTORE_RETURN_IF_ERROR(parse(e.version.empty() ? "[]" : e.version, "version", &m.version));
   LABSTORE_RETURN_IF_ERROR(parse(e.uses.empty() ? "[]" : e.uses, "uses", &m.uses));
   LABSTORE_RETURN_IF_ERROR(parse(e.lineage.empty() ? kDefaultLineage : e.lineage, "lineage", &m.lineage));
+  if (IsVersionlessConfig(m.config, m.version)) {
+    // As machinable writes Experiment.get(module, config): the config is the
+    // one version entry and the update; _raw_ (the module's defaults, which
+    // labstore cannot know) is the config itself.
+    PyJson given = m.config;
+    m.version = PyJson::Array({given});
+    m.config.Set("_raw_", given);
+    m.config.Set("_version_", m.version);
+    m.config.Set("_update_", given);
+  }
   if (e.predicate.empty()) {
     m.predicate = DerivePredicate(m.config, m.version);
   } else {

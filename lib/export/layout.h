@@ -17,6 +17,14 @@
 //                              in the LAST member's folder only (as machinable 4.1 does)
 //   suffix := strftime("%Y-%m-%dT%H%M%S_%f", UTC of the float timestamp) "_0000"
 //
+// An experiment made with a config but no version (from C++; machinable's
+// own always carry "_raw_", "_version_", "_update_" in their config) is
+// written as machinable writes Experiment.get(module, config): version
+// [config], and the config gets "_raw_": config, "_version_": [config],
+// "_update_": config. machinable's get(module, config) and get(module,
+// version) then find it whenever the config names every field of the
+// module's Config with the value pydantic gives it (2.0, not 2, for a float).
+//
 // The predicate is the stored one; an experiment stored without one gets
 // machinable's compute_predicate() (element.py) made from its config and
 // version: config_update / config_update_ from config["_update_"] (else the

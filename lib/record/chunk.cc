@@ -92,6 +92,7 @@ void ColumnBuffer::Reset() {
   if (bytes.capacity() > (64u << 20)) bytes.shrink_to_fit();
   present.clear();
   valid.clear();
+  int_values.clear();
 }
 
 void ColumnBuffer::MakeSparse() {
@@ -126,7 +127,9 @@ void ColumnBuffer::GrowFixed() { fixed.resize(std::max<size_t>(64, fixed.size() 
 Value ColumnBuffer::Get(uint32_t i) const {
   switch (type) {
     case ValueType::kInt64: return Value(static_cast<int64_t>(fixed[i]));
-    case ValueType::kDouble: return Value(std::bit_cast<double>(fixed[i]));
+    case ValueType::kDouble:
+      if (IntAt(i)) return Value(static_cast<int64_t>(fixed[i]));
+      return Value(std::bit_cast<double>(fixed[i]));
     case ValueType::kBool: return Value(fixed[i] != 0);
     case ValueType::kString: return Value(StringAt(i));
     case ValueType::kJson: {
@@ -150,6 +153,25 @@ void ColumnBuffer::ConvertToJson() {
   ends = std::move(new_ends);
   bytes = std::move(new_bytes);
   type = ValueType::kJson;
+  int_values.clear();
+}
+
+void ColumnBuffer::MarkInt(uint32_t i, bool is_int) {
+  size_t w = i >> 6;
+  uint64_t bit = uint64_t{1} << (i & 63);
+  if (!is_int) {
+    if (w < int_values.size()) int_values[w] &= ~bit;
+    return;
+  }
+  if (w >= int_values.size()) int_values.resize(w + 1 + int_values.size(), 0);
+  int_values[w] |= bit;
+}
+
+void ColumnBuffer::PromoteToDouble() {
+  int_values.assign((count + 63) / 64, 0);
+  for (uint32_t i = 0; i < count / 64; ++i) int_values[i] = ~uint64_t{0};
+  if ((count & 63) != 0) int_values[count / 64] = (uint64_t{1} << (count & 63)) - 1;
+  type = ValueType::kDouble;
 }
 
 void ChunkBuffer::Reset() {
@@ -185,19 +207,34 @@ void EncodeChunk(const ChunkBuffer& buf, uint64_t first_row, Compression compres
     const ColumnBuffer& col = buf.columns[c];
     const uint32_t k = col.ValuesBefore(rows);  // values to write
     const ValueType type = k == 0 ? ValueType::kNull : col.type;
+    // Ints among the doubles (not counting the row being built).
+    const bool has_ints = type == ValueType::kDouble && !col.int_values.empty() && CountBits(col.int_values, k) > 0;
+    const uint8_t ints_flag = has_ints ? kColumnHasInts : 0;
     PutVarint(&raw, col.name.size());
     raw += col.name;
     raw.push_back(static_cast<char>(type));
     if (!col.sparse()) {
       uint32_t n = std::min(col.dense_next, rows);
-      raw.push_back(static_cast<char>(n < rows ? kColumnHasPresence : 0));
+      raw.push_back(static_cast<char>((n < rows ? kColumnHasPresence : 0) | ints_flag));
       if (n < rows) AppendPrefixBitmap(&raw, n, rows);
     } else {
       bool all_present = CountBits(col.present, rows) == rows;
       bool has_validity = type != ValueType::kNull && !SameBits(col.present, col.valid, rows);
-      raw.push_back(static_cast<char>((all_present ? 0 : kColumnHasPresence) | (has_validity ? kColumnHasValidity : 0)));
+      raw.push_back(static_cast<char>((all_present ? 0 : kColumnHasPresence) | (has_validity ? kColumnHasValidity : 0) |
+                                      ints_flag));
       if (!all_present) AppendBitmap(&raw, col.present, rows);
       if (has_validity) AppendBitmap(&raw, col.valid, rows);
+    }
+    if (has_ints) {
+      AppendBitmap(&raw, col.int_values, k);
+      for (uint32_t i = 0; i < k; ++i) {
+        if (col.IntAt(i)) {
+          PutVarint(&raw, ZigZag(static_cast<int64_t>(col.fixed[i])));
+        } else {
+          raw.append(reinterpret_cast<const char*>(&col.fixed[i]), 8);
+        }
+      }
+      continue;
     }
     switch (type) {
       case ValueType::kNull: break;
@@ -400,9 +437,13 @@ bool DecodeChunk(std::string_view chunk, DecodedChunk* out, std::string* reason)
     if (!names.insert(col.name).second) return fail(fmt::format("column \"{}\" appears twice", col.name));
     if (!cur.Take(2, &at)) return fail("column header is truncated");
     uint8_t type = static_cast<uint8_t>(at[0]), flags = static_cast<uint8_t>(at[1]);
-    if (type > static_cast<uint8_t>(ValueType::kJson) || flags > 3) return fail(fmt::format("bad type or flags of column \"{}\"", col.name));
+    if (type > static_cast<uint8_t>(ValueType::kJson) || flags > 7 ||
+        ((flags & kColumnHasInts) && type != static_cast<uint8_t>(ValueType::kDouble))) {
+      return fail(fmt::format("bad type or flags of column \"{}\"", col.name));
+    }
     col.type = static_cast<ValueType>(type);
     col.present = col.valid = nullptr;
+    col.int_bits = nullptr;
     uint32_t npresent = rows, nvalid;
     if (flags & kColumnHasPresence) {
       if (!cur.Take(bitmap_bytes, &at)) return fail("bitmap is truncated");
@@ -422,6 +463,29 @@ bool DecodeChunk(std::string_view chunk, DecodedChunk* out, std::string* reason)
     if (col.type == ValueType::kNull) nvalid = 0;
     col.count = nvalid;
     const uint32_t k = nvalid;
+    if (flags & kColumnHasInts) {
+      uint32_t nints = 0;
+      if (!cur.Take((k + 7) / 8, &at)) return fail(fmt::format("values of column \"{}\" are truncated", col.name));
+      col.int_bits = reinterpret_cast<const uint8_t*>(at);
+      if (k == 0 || !CountBitmap(col.int_bits, k, &nints) || nints == 0) {
+        return fail(fmt::format("bad int bitmap of column \"{}\"", col.name));
+      }
+      col.ints.assign(k, 0);
+      col.numbers.resize(k);
+      for (uint32_t i = 0; i < k; ++i) {
+        if (col.IntAt(i)) {
+          uint64_t v;
+          if (!cur.Varint(&v)) return fail(fmt::format("values of column \"{}\" are truncated", col.name));
+          col.ints[i] = UnZigZag(v);
+          col.numbers[i] = static_cast<double>(col.ints[i]);
+        } else {
+          if (!cur.Take(8, &at)) return fail(fmt::format("values of column \"{}\" are truncated", col.name));
+          std::memcpy(&col.numbers[i], at, 8);
+        }
+      }
+      col.doubles = reinterpret_cast<const char*>(col.numbers.data());
+      continue;
+    }
     switch (col.type) {
       case ValueType::kNull: break;
       case ValueType::kInt64: {
@@ -466,7 +530,7 @@ bool DecodeChunk(std::string_view chunk, DecodedChunk* out, std::string* reason)
 Value DecodedColumn::Get(uint32_t i) const {
   switch (type) {
     case ValueType::kInt64: return Value(ints[i]);
-    case ValueType::kDouble: return Value(DoubleAt(i));
+    case ValueType::kDouble: return IntAt(i) ? Value(ints[i]) : Value(DoubleAt(i));
     case ValueType::kBool: return Value(BoolAt(i));
     case ValueType::kString: return Value(StringAt(i));
     case ValueType::kJson: {

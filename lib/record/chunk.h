@@ -19,10 +19,13 @@
 // column       := name_length(varint) name type(1) flags(1)
 //                 [present_bitmap]  if flags & 1, else every row has the column
 //                 [valid_bitmap]    if flags & 2, else every present cell has a value (type null: none)
-//                 values            one per valid row, in row order, by type:
+//                 [int_bitmap]      if flags & 4 (type double only): ceil(k / 8) bytes, bit i set
+//                                   when value i was logged as an int64; unused bits 0
+//                 values            one per valid row, in row order, by type (k values):
 //   null         nothing (flags & 2 is 0)
 //   int64        zigzag varint of (value - previous value), previous of the first = 0, wrapping
-//   double       8 bytes LE (IEEE-754 bits)
+//   double       8 bytes LE (IEEE-754 bits); with flags & 4, value i is the zigzag varint of the
+//                int64 (not a delta) when bit i of int_bitmap is set, else 8 bytes LE
 //   bool         bitmap of the values
 //   string/json  length(varint){k}, then the k byte strings concatenated
 // bitmap       := ceil(row_count / 8) bytes; row i is bit (i mod 8) of byte i/8; unused bits 0
@@ -30,7 +33,10 @@
 // type         := ValueType (labstore/record.h): 0 null 1 int64 2 double 3 bool 4 string 5 json
 // A column appears at most once per chunk and only if some row of the chunk has it. A json
 // value is JSON text in the compact sorted form (Python json.dumps(sort_keys=True,
-// separators=(",", ":"))); in a column of mixed types every value is stored so.
+// separators=(",", ":"))); in a column of mixed types every value is stored so. A column
+// of ints and doubles is a double column with flags & 4 (each int keeps its spelling);
+// chunks written before flag 4 existed hold such a column as json ("0", "0.25"), and
+// readers treat a json column whose values are all numbers as numbers (record/numeric.h).
 // Pinned by test/record/chunk_test.cc.
 #ifndef LABSTORE_LIB_RECORD_CHUNK_H_
 #define LABSTORE_LIB_RECORD_CHUNK_H_
@@ -51,6 +57,7 @@ inline constexpr size_t kChunkHeaderSize = 24;
 inline constexpr size_t kChunkChecksumSize = 8;
 inline constexpr uint8_t kColumnHasPresence = 1;
 inline constexpr uint8_t kColumnHasValidity = 2;
+inline constexpr uint8_t kColumnHasInts = 4;
 inline constexpr uint32_t kSparse = UINT32_MAX;
 
 // One column of a chunk being built. Dense mode (dense_next != kSparse): the
@@ -66,6 +73,9 @@ struct ColumnBuffer {
   std::string bytes;
   std::vector<uint64_t> present;    // sparse mode, one bit per row
   std::vector<uint64_t> valid;
+  // Type double: bit i set when value i is an int64 (its bits in `fixed`);
+  // empty while every value is a double. Bits at i >= count are 0.
+  std::vector<uint64_t> int_values;
 
   bool sparse() const { return dense_next == kSparse; }
   void Reset();
@@ -86,6 +96,15 @@ struct ColumnBuffer {
   void GrowFixed();
   // Rewrites every stored value as JSON text (type becomes kJson).
   void ConvertToJson();
+  // Type double: whether value i is an int64.
+  bool IntAt(uint32_t i) const {
+    size_t w = i >> 6;
+    return w < int_values.size() && ((int_values[w] >> (i & 63)) & 1);
+  }
+  // Type double: marks value i an int64 (set) or a double (clear).
+  void MarkInt(uint32_t i, bool is_int);
+  // An int64 column becomes a double column whose values are all ints.
+  void PromoteToDouble();
 };
 
 // The rows of one chunk being built.
@@ -111,8 +130,10 @@ struct DecodedColumn {
   const uint8_t* present = nullptr;  // nullptr: every row
   const uint8_t* valid = nullptr;    // nullptr: every present row (type null: none)
   uint32_t count = 0;                // values
-  std::vector<int64_t> ints;         // int64
-  const char* doubles = nullptr;     // double: count * 8 bytes LE
+  std::vector<int64_t> ints;         // int64; double with ints: count, the int64 where IntAt
+  const char* doubles = nullptr;     // double: count * 8 bytes LE (ints converted)
+  const uint8_t* int_bits = nullptr; // double: bitmap of the values logged as int64, or nullptr
+  std::vector<double> numbers;       // double with ints: what `doubles` points at
   const uint8_t* bools = nullptr;    // bool: bitmap of count bits
   std::vector<uint32_t> str_offsets; // string/json: count + 1 offsets into str_bytes
   const char* str_bytes = nullptr;
@@ -129,6 +150,7 @@ struct DecodedColumn {
     return d;
   }
   bool BoolAt(uint32_t i) const { return (bools[i >> 3] >> (i & 7)) & 1; }
+  bool IntAt(uint32_t i) const { return int_bits != nullptr && ((int_bits[i >> 3] >> (i & 7)) & 1); }
   std::string_view StringAt(uint32_t i) const {
     return std::string_view(str_bytes + str_offsets[i], str_offsets[i + 1] - str_offsets[i]);
   }

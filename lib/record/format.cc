@@ -98,6 +98,11 @@ class JsonLinesWriter {
             break;
           }
           case ValueType::kDouble: {
+            if (col.IntAt(i)) {  // an int logged into a double column keeps its spelling
+              char* p = Put(out->Room(key.size() + internal::kMaxPyIntSize), key);
+              out->Advance(internal::WritePyInt(p, col.ints[i]));
+              break;
+            }
             char* p = Put(out->Room(key.size() + internal::kMaxPyFloatSize), key);
             out->Advance(internal::WritePyFloat(p, col.DoubleAt(i)));
             break;

@@ -9,6 +9,7 @@
 #include "experiment/lookup.h"
 #include "labstore/record_reader.h"
 #include "labstore/store.h"
+#include "record/numeric.h"
 #include "record/read.h"
 #include "record/scope.h"
 #include "util/coding.h"
@@ -163,7 +164,8 @@ size_t Footprint(const DecodedChunk& chunk) {
   size_t bytes = chunk.raw.capacity() + chunk.micros.capacity() * sizeof(int64_t) +
                  chunk.utc_offsets.capacity() * sizeof(int32_t);
   for (const DecodedColumn& col : chunk.columns) {
-    bytes += col.ints.capacity() * sizeof(int64_t) + col.str_offsets.capacity() * sizeof(uint32_t);
+    bytes += col.ints.capacity() * sizeof(int64_t) + col.str_offsets.capacity() * sizeof(uint32_t) +
+             col.numbers.capacity() * sizeof(double);
   }
   return bytes;
 }
@@ -289,7 +291,8 @@ class ColumnAppender {
 
   Status Append(const DecodedColumn& col, uint32_t lo, uint32_t hi) {
     const uint32_t n = hi - lo;
-    if (col.type != ValueType::kNull && col.type != out_->type && out_->type != ValueType::kJson) {
+    const bool int_as_double = col.type == ValueType::kInt64 && out_->type == ValueType::kDouble;
+    if (col.type != ValueType::kNull && col.type != out_->type && out_->type != ValueType::kJson && !int_as_double) {
       return Status::Corruption(fmt::format("column \"{}\" is {} in a chunk but {} in the scope metadata", col.name,
                                             ValueTypeName(col.type), ValueTypeName(out_->type)));
     }
@@ -320,6 +323,12 @@ class ColumnAppender {
       for (uint32_t r = lo; r < hi; ++r) {
         if (col.Valid(r)) internal::AppendStoredJson(&out_->bytes, col.Get(vi++));
         out_->offsets.push_back(out_->bytes.size());
+      }
+      return Status::OK();
+    }
+    if (int_as_double) {  // an int64 chunk of a column that has doubles in other chunks
+      for (uint32_t r = lo; r < hi; ++r) {
+        out_->doubles.push_back(col.Valid(r) ? static_cast<double>(col.ints[vi++]) : 0.0);
       }
       return Status::OK();
     }
@@ -453,7 +462,12 @@ Status ReadColumns(const Store& store, std::string_view experiment_id, std::stri
       if (!s.ok()) return damaged(s.message());
     }
   }
-  return scan.status();
+  LABSTORE_RETURN_IF_ERROR(scan.status());
+  // Scopes written before int/double columns existed list them as json.
+  for (ColumnData& c : out.columns) {
+    if (c.type == ValueType::kJson) internal::NarrowJsonColumn(&c);
+  }
+  return Status::OK();
 }
 
 Result<RecordColumns> ReadColumns(const Store& store, std::string_view experiment_id, std::string_view scope,

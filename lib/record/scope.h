@@ -38,10 +38,13 @@ std::string RecordKey(std::string_view experiment_key, std::string_view scope, u
 std::string ScopeKey(std::string_view experiment_key, std::string_view scope);
 
 // The type of a column holding values of types a and b: null merges into
-// anything; equal types stay; different types give kJson.
+// anything; equal types stay; int64 and double give double; other different
+// types give kJson.
 inline ValueType MergeTypes(ValueType a, ValueType b) {
   if (a == ValueType::kNull) return b;
   if (b == ValueType::kNull || a == b) return a;
+  auto number = [](ValueType t) { return t == ValueType::kInt64 || t == ValueType::kDouble; };
+  if (number(a) && number(b)) return ValueType::kDouble;
   return ValueType::kJson;
 }
 

@@ -54,6 +54,7 @@ Row RecordWriter::Impl::MaterializeSaved(const ChunkBuffer& b, uint32_t r, uint6
 void RecordWriter::Impl::RemoveCell(ColumnBuffer& c) {
   if (c.Valid(row)) {
     --c.count;
+    if (c.type == ValueType::kDouble) c.MarkInt(c.count, false);
     if (c.type == ValueType::kString || c.type == ValueType::kJson) {
       uint32_t begin = c.count == 0 ? 0 : c.ends[c.count - 1];
       size_t len = c.ends[c.count] - begin;
@@ -80,6 +81,7 @@ void RecordWriter::Impl::AppendValue(ColumnBuffer& c, const Value& v) {
       uint64_t bits = v.type() == ValueType::kInt64    ? static_cast<uint64_t>(v.as_int64())
                       : v.type() == ValueType::kDouble ? std::bit_cast<uint64_t>(v.as_double())
                                                        : uint64_t{v.as_bool()};
+      if (c.type == ValueType::kDouble && v.type() == ValueType::kInt64) c.MarkInt(c.count, true);
       c.fixed[c.count++] = bits;
       building->value_bytes += 8;
       break;
@@ -116,7 +118,13 @@ void RecordWriter::Impl::SetSlow(ColumnId column, const Value& v) {
     if (c.type == ValueType::kNull) {
       c.type = v.type();
     } else if (c.type != v.type()) {
-      c.ConvertToJson();  // a column of mixed types keeps JSON text
+      auto number = [](ValueType t) { return t == ValueType::kInt64 || t == ValueType::kDouble; };
+      if (number(c.type) && number(v.type())) {
+        // Ints and doubles make a double column; each int keeps its spelling.
+        if (c.type == ValueType::kInt64) c.PromoteToDouble();
+      } else {
+        c.ConvertToJson();  // a column of mixed types keeps JSON text
+      }
     }
   }
   if (!c.sparse() && c.dense_next == row && !v.is_null()) {

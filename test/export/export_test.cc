@@ -344,6 +344,39 @@ TEST_CASE("A records column that changes type is re-declared; case-colliding nam
   CHECK(Query(db, "SELECT v, typeof(v), row_2 FROM records_default ORDER BY row") == "1|integer|7\ntext|text|7\n");
 }
 
+TEST_CASE("A records column of ints and doubles is REAL over every experiment; only mixed types go undeclared") {
+  TempDir tmp;
+  Store store = OpenStore(tmp.Sub("store"));
+  auto log = [&](const std::string& id, const std::vector<std::pair<std::string, Value>>& cells) {
+    auto w = RecordWriter::Open(store, id, "default");
+    REQUIRE(w.ok());
+    for (const auto& [name, value] : cells) w->Set(name, value);
+    REQUIRE(w->Save().ok());
+    REQUIRE(w->Close().ok());  // each row its own chunk
+  };
+  std::string a = Id(store, "m", R"({"a": 1})"), b = Id(store, "m", R"({"a": 2})");
+  log(a, {{"loss", Value(0)}, {"n", Value(1)}, {"later", Value()}, {"tag", Value(1)}});
+  log(a, {{"loss", Value(0.25)}});
+  auto first = Export(store, tmp.Sub("out"), {.experiments = {a}});
+  REQUIRE_MESSAGE(first.ok(), first.status().ToString());
+  std::string db = tmp.Sub("out/storage.sqlite");
+  auto types = [&] {
+    return Query(db, "SELECT name, type FROM pragma_table_info('records_default') "
+                     "WHERE name IN ('loss', 'n', 'later', 'tag') ORDER BY name");
+  };
+  CHECK(types() == "later|\nloss|REAL\nn|INTEGER\ntag|INTEGER\n");
+  log(b, {{"n", Value(2.5)}, {"later", Value(3)}, {"tag", Value("x")}});
+  auto second = Export(store, tmp.Sub("out"));
+  REQUIRE_MESSAGE(second.ok(), second.status().ToString());
+  CHECK(types() == "later|INTEGER\nloss|REAL\nn|REAL\ntag|\n");
+  CHECK(Query(db, "SELECT loss, typeof(loss), n, typeof(n), tag, typeof(tag) FROM records_default ORDER BY experiment_id = '" +
+                      b + "', row") ==
+        "0.0(real)|real|1.0(real)|real|1|integer\n0.25(real)|real|NULL|null|NULL|null\n"
+        "NULL|null|2.5(real)|real|x|text\n");
+  // The JSON lines keep each value as it was logged.
+  CHECK(ReadFile(tmp.Sub("out/" + a + "/records/default.jsonl")).find("\"loss\": 0, ") != std::string::npos);
+}
+
 }  // TEST_SUITE
 
 }  // namespace
