@@ -316,15 +316,21 @@ class RecordWriter {
 // Thread-safe. A writer in another process cannot exist (the store is opened
 // for writing by one process at a time).
 //
-// RERUN — running again what did not finish (a crash, kill -9, Ctrl-C):
+// RERUN — running again what did not finish (a crash, kill -9, Ctrl-C). Only
+// the process holding the store for writing can run experiments, so an
+// unfinished experiment that this process is not running has died:
 //
-//   auto e = store.Get("estimate_gravity", config);
-//   auto st = e->stored ? store.GetStatus(e->id) : labstore::ExperimentStatus{};
-//   if (e->stored && st->IsFinished()) return Use(*e);              // done before
-//   if (!e->stored) (void)store.Commit(*e);                         // first time
-//   else for (auto& s : *labstore::ListScopes(store, e->id)) (void)labstore::ClearRecords(store, e->id, s.name);
+//   auto e = store.Get("estimate_gravity", config);              // check e.ok() and each Status
+//   if (!e->stored) {
+//     (void)store.Commit(*e);                                       // the first time
+//   } else if (store.GetStatus(e->id)->IsFinished()) {
+//     return Use(*e);                                               // done before
+//   } else {                                                        // died before: start over
+//     for (const auto& s : *labstore::ListScopes(store, e->id)) (void)labstore::ClearRecords(store, e->id, s.name);
+//   }
 //   auto run = labstore::Run::Start(store, e->id);                  // labstore/run.h
-//   Simulate(store, e->id);  (void)run->Finish();
+//   Simulate(store, e->id);
+//   (void)run->Finish();
 //
 // Alternatively leave the unfinished experiment as it is and Create() a fresh
 // experiment of the same definition: Get() then returns the newest one.
