@@ -7,12 +7,24 @@
 // .npy). A second pass shows Get(module, config) finding the stored
 // experiments instead of recomputing them. Finally the store is exported to
 // machinable's layout (with the records as SQL tables in storage.sqlite).
+//
+// Each experiment runs inside a labstore::Run (started, a heartbeat, finished
+// on success). An experiment that is stored but not finished (the demo was
+// killed or crashed) is run again: its records are cleared (ClearRecords) and
+// it is simulated anew, so that a second run completes the sweep with the
+// same results as an uninterrupted one.
+//
+// Test hook, not in --help: with LABSTORE_DEMO_KILL_AFTER=N in the environment
+// the demo kills itself (SIGKILL, as `kill -9` does) halfway through the
+// (N+1)-th experiment it simulates, after storing some of its rows.
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <functional>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -25,6 +37,7 @@
 #include "labstore/npy.h"
 #include "labstore/record.h"
 #include "labstore/record_reader.h"
+#include "labstore/run.h"
 #include "progress.h"
 
 namespace labstore::tool {
@@ -54,10 +67,17 @@ struct Simulated {
   std::vector<double> samples;  // every 100th estimate, for samples.npy
 };
 
+// LABSTORE_DEMO_KILL_AFTER, or -1 when unset.
+int KillAfter() {
+  const char* v = std::getenv("LABSTORE_DEMO_KILL_AFTER");
+  return v && *v ? std::atoi(v) : -1;
+}
+
 // Drops the ball `rows` times; logs each drop in `drops` and a summary every
-// 1000 drops in `summary`. Reports progress through `on_rows`.
+// 1000 drops in `summary`. Reports progress through `on_rows`. With `kill`,
+// stores the first half of the drops and kills the process (the test hook).
 Simulated Simulate(double dilation, uint64_t rows, RecordWriter& drops, RecordWriter& summary,
-                   const std::function<void(uint64_t)>& on_rows) {
+                   const std::function<void(uint64_t)>& on_rows, bool kill) {
   std::mt19937_64 rng(static_cast<uint64_t>(dilation * 1000));
   std::normal_distribution<double> noise(0.0, 0.01);
   ColumnId c_iter = Check(drops.Column("iteration")), c_time = Check(drops.Column("time"));
@@ -94,6 +114,11 @@ Simulated Simulate(double dilation, uint64_t rows, RecordWriter& drops, RecordWr
       Check(summary.Save());
     }
     if ((i & 0x3fff) == 0) on_rows(i);
+    if (kill && i == rows / 2) {
+      Check(drops.Flush());
+      Check(summary.Flush());
+      ::raise(SIGKILL);
+    }
   }
   double n = static_cast<double>(std::max<uint64_t>(rows, 1));
   out.g_mean = sum / n;
@@ -101,14 +126,21 @@ Simulated Simulate(double dilation, uint64_t rows, RecordWriter& drops, RecordWr
   return out;
 }
 
-void RunExperiment(Store& store, Experiment& e, double dilation, uint64_t rows, Progress& progress, uint64_t base) {
+// Stores a new experiment, or clears the records of one a killed run left
+// unfinished, so that it can be simulated from the start.
+void PrepareRun(Store& store, Experiment& e) {
+  if (!e.stored) return Check(store.Commit(e));
+  for (const ScopeInfo& scope : Check(ListScopes(store, e.id))) Check(ClearRecords(store, e.id, scope.name));
+}
+
+void RunExperiment(Store& store, Experiment& e, double dilation, uint64_t rows, Progress& progress, uint64_t base,
+                   bool kill) {
   Execution x = Check(store.CreateExecution({.members = {e.id}, .host_info = HostInfo()}));
   Check(store.SetExecutionEnv(x.number, e.id, HostInfo()));
-  Check(store.MarkStarted(e.id));
-  Check(store.UpdateHeartbeat(e.id));
+  Run run = Check(Run::Start(store, e.id));  // started, and a heartbeat every 15 s
   RecordWriter drops = Check(RecordWriter::Open(store, e.id, "default"));
   RecordWriter summary = Check(RecordWriter::Open(store, e.id, "validation"));
-  Simulated sim = Simulate(dilation, rows, drops, summary, [&](uint64_t done) { progress.Update(base + done); });
+  Simulated sim = Simulate(dilation, rows, drops, summary, [&](uint64_t done) { progress.Update(base + done); }, kill);
   Check(drops.Close());
   Check(summary.Close());
   Check(store.AppendOutput(e.id, fmt::format("The gravity on the exoplanet is: {}\n", sim.g_mean)));
@@ -117,7 +149,7 @@ void RunExperiment(Store& store, Experiment& e, double dilation, uint64_t rows, 
                  DataValue::Json(fmt::format(R"({{"g": {}, "g_std": {}, "drops": {}, "unit": "m/s²"}})", sim.g_mean, sim.g_std, rows))));
   NdArray samples = Check(NdArray::From<double>(std::span<const double>(sim.samples)));
   Check(SaveData(store, e.id, "samples.npy", DataValue::Array(std::move(samples))));
-  Check(store.MarkFinished(e.id));
+  Check(run.Finish());
 }
 
 void RunDemo(const Context& ctx, const DemoArgs& a) {
@@ -130,11 +162,18 @@ void RunDemo(const Context& ctx, const DemoArgs& a) {
               fmt::format("{:.1f}", fmt::join(sweep, ", ")).c_str(), Count(static_cast<double>(per_experiment)).c_str(),
               store.dir().c_str());
 
-  // Pass 1: run what is not stored yet.
+  // Pass 1: run what is not stored yet, and again what a killed run left unfinished.
   std::vector<std::pair<double, Experiment>> todo;
+  size_t unfinished = 0;
   for (double d : sweep) {
     Experiment e = Check(store.Get("estimate_gravity", ConfigFor(d)));
-    if (!e.stored) todo.emplace_back(d, std::move(e));
+    if (e.stored && Check(store.GetStatus(e.id)).IsFinished()) continue;
+    if (e.stored) ++unfinished;
+    todo.emplace_back(d, std::move(e));
+  }
+  if (unfinished > 0) {
+    std::printf("%zu stored experiment%s never finished (killed or crashed): clearing %s records and running %s again\n",
+                unfinished, unfinished == 1 ? "" : "s", unfinished == 1 ? "its" : "their", unfinished == 1 ? "it" : "them");
   }
   uint64_t run = todo.size();
   if (run == 0) {
@@ -142,9 +181,11 @@ void RunDemo(const Context& ctx, const DemoArgs& a) {
   } else {
     Progress progress("simulating", per_experiment * run, "rows");
     uint64_t done = 0;
-    for (auto& [d, e] : todo) {
-      Check(store.Commit(e));
-      RunExperiment(store, e, d, a.rows, progress, done);
+    int kill_after = KillAfter();
+    for (size_t i = 0; i < todo.size(); ++i) {
+      auto& [d, e] = todo[i];
+      PrepareRun(store, e);
+      RunExperiment(store, e, d, a.rows, progress, done, kill_after >= 0 && i == static_cast<size_t>(kill_after));
       done += per_experiment;
       progress.Update(done);
     }
@@ -163,13 +204,14 @@ void RunDemo(const Context& ctx, const DemoArgs& a) {
     Experiment e = Check(store.Get("estimate_gravity", ConfigFor(d)));
     double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
     std::string g = "-", rows = "-";
-    if (e.stored) {
+    bool finished = e.stored && Check(store.GetStatus(e.id)).IsFinished();
+    if (finished) {
       DataValue result = Check(LoadData(store, e.id, "result.json"));
       g = result.json().substr(0, result.json().find(','));
       g = g.substr(g.find(':') + 2);
       rows = Count(static_cast<double>(Check(CountRows(store, e.id, "default"))));
     }
-    table.Add({fmt::format("{:.1f}", d), e.id, e.stored ? "yes" : "no", g, rows, fmt::format("{:.1f} us", us)});
+    table.Add({fmt::format("{:.1f}", d), e.id, finished ? "yes" : e.stored ? "unfinished" : "no", g, rows, fmt::format("{:.1f} us", us)});
   }
   std::fputs(table.Render().c_str(), stdout);
 

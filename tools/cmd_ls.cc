@@ -28,7 +28,7 @@ void RunLs(const Context& ctx, const LsArgs& a) {
   for (const Experiment& e : list) {
     ExperimentStatus st = Check(store.GetStatus(e.id));
     std::string word = StatusWord(st, now);
-    if (!a.status.empty() && word != a.status) continue;
+    if (!a.status.empty() && word != (a.status == "active" ? "running" : a.status)) continue;
     if (a.limit && shown >= a.limit) break;
     ++shown;
     if (a.json) {
@@ -55,8 +55,10 @@ void RegisterLs(CLI::App& app, Context& ctx) {
   cmd->add_option("--module", args->module, "Only this module");
   cmd->add_option("--group", args->group, "Only this resolved group path, e.g. 2026_47_Thu/");
   cmd->add_option("--project", args->project, "Only this project name");
-  cmd->add_option("--status", args->status, "Only this status")
-      ->check(CLI::IsMember({"created", "started", "active", "incomplete", "finished"}));
+  cmd->add_option("--status", args->status,
+                  "Only this status: created, running (heartbeat within 45 s), incomplete (started, not finished, "
+                  "no heartbeat for 45 s: it died), finished; 'active' is 'running'")
+      ->check(CLI::IsMember({"created", "started", "running", "active", "incomplete", "finished"}));
   cmd->add_option("--limit", args->limit, "Show at most N experiments");
   cmd->add_flag("--oldest-first", args->oldest_first, "Oldest first instead");
   cmd->add_flag("--json", args->json, "JSON output with exact timestamps");

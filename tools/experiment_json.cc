@@ -8,8 +8,8 @@ namespace labstore::tool {
 
 std::string StatusWord(const ExperimentStatus& st, Timestamp now) {
   if (st.IsFinished()) return "finished";
-  if (st.IsActive(now)) return "active";
-  if (st.IsIncomplete(now)) return "incomplete";
+  if (st.IsActive(now, kRunningWindowSeconds)) return "running";
+  if (st.IsIncomplete(now, kRunningWindowSeconds)) return "incomplete";
   if (st.IsStarted()) return "started";
   return "created";
 }

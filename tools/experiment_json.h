@@ -8,7 +8,11 @@
 
 namespace labstore::tool {
 
-// One-word status: "finished", "active", "incomplete", "started", "created".
+// One-word status: "finished"; "running" (heartbeat at most
+// kRunningWindowSeconds = 45 s old, three of labstore::Run's 15 s heartbeats);
+// "incomplete" (started, not finished, heartbeat older: it died or was
+// killed); "started" (never seen: a start always brings a heartbeat);
+// "created" (never started).
 std::string StatusWord(const ExperimentStatus& st, Timestamp now);
 
 // {"id": ..., "module": ..., "config": {...}, ..., "status": ..., "started_at": [...], ...}

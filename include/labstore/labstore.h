@@ -13,6 +13,7 @@
 #include "labstore/progress.h"
 #include "labstore/record.h"
 #include "labstore/record_reader.h"
+#include "labstore/run.h"
 #include "labstore/status.h"
 #include "labstore/store.h"
 #include "labstore/time.h"

@@ -301,6 +301,45 @@ class RecordWriter {
   std::unique_ptr<Impl> impl_;
 };
 
+// Removes every row of `scope` in a stored experiment: all its chunks and the
+// scope's metadata, in one atomic batch (a kill leaves the scope whole or
+// gone, never part of it). Afterwards the scope is absent from ListScopes,
+// reads as empty, and a new writer starts it again at row 0. Other scopes,
+// files and status markers are untouched. Clearing a scope that has no rows
+// is OK. The space is reclaimed by RocksDB's compaction (`labstore gc`).
+// Returns OK when the batch is written.
+// Errors:
+//  - InvalidArgument: bad experiment id or scope name, read-only or closed store;
+//  - NotFound: no such experiment;
+//  - Busy: a RecordWriter of this scope is open in this process (close it first);
+//  - IOError.
+// Thread-safe. A writer in another process cannot exist (the store is opened
+// for writing by one process at a time).
+//
+// RERUN — running again what did not finish (a crash, kill -9, Ctrl-C). Only
+// the process holding the store for writing can run experiments, so an
+// unfinished experiment that this process is not running has died:
+//
+//   auto e = store.Get("estimate_gravity", config);              // check e.ok() and each Status
+//   if (!e->stored) {
+//     (void)store.Commit(*e);                                       // the first time
+//   } else if (store.GetStatus(e->id)->IsFinished()) {
+//     return Use(*e);                                               // done before
+//   } else {                                                        // died before: start over
+//     for (const auto& s : *labstore::ListScopes(store, e->id)) (void)labstore::ClearRecords(store, e->id, s.name);
+//   }
+//   auto run = labstore::Run::Start(store, e->id);                  // labstore/run.h
+//   Simulate(store, e->id);
+//   (void)run->Finish();
+//
+// Alternatively leave the unfinished experiment as it is and Create() a fresh
+// experiment of the same definition: Get() then returns the newest one.
+// Files saved by the unfinished attempt stay (SaveData replaces a file of the
+// same path). An export written before the clear may keep the scope's old
+// rows in records/<scope>.jsonl and storage.sqlite when the rerun stores at
+// least as many rows: export to a fresh folder after a rerun.
+Status ClearRecords(Store& store, std::string_view experiment_id, std::string_view scope);
+
 }  // namespace labstore
 
 #endif  // LABSTORE_RECORD_H_

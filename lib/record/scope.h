@@ -48,6 +48,14 @@ inline ValueType MergeTypes(ValueType a, ValueType b) {
   return ValueType::kJson;
 }
 
+// The process-wide registry of scopes in use (an open RecordWriter, or
+// ClearRecords while it runs), in writer.cc. A claim names (store handle,
+// experiment key, scope). ClaimScope returns false if it is already claimed.
+// Thread-safe.
+std::string ScopeClaimKey(const void* store_state, std::string_view experiment_key, std::string_view scope);
+bool ClaimScope(const std::string& claim);
+void ReleaseScope(const std::string& claim);
+
 std::string EncodeScopeMeta(const ScopeInfo& info);
 // Errors: Corruption (reason without context; the caller adds it).
 Result<ScopeInfo> DecodeScopeMeta(std::string_view scope, std::string_view value);

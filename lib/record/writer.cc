@@ -28,6 +28,20 @@ std::set<std::string>& OpenScopes() {
 
 }  // namespace
 
+std::string internal::ScopeClaimKey(const void* store_state, std::string_view experiment_key, std::string_view scope) {
+  return fmt::format("{}", store_state) + '\0' + std::string(experiment_key) + std::string(scope);
+}
+
+bool internal::ClaimScope(const std::string& claim) {
+  std::lock_guard lk(g_open_mu);
+  return OpenScopes().insert(claim).second;
+}
+
+void internal::ReleaseScope(const std::string& claim) {
+  std::lock_guard lk(g_open_mu);
+  OpenScopes().erase(claim);
+}
+
 // ---- RecordWriter ------------------------------------------------------------------
 
 RecordWriter::RecordWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
