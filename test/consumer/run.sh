@@ -4,7 +4,10 @@
 # user would, and runs it:
 #   1. shared: pkg-config --define-prefix (the .pc is relocatable), linked
 #      against liblabstore.so.<soversion>;
-#   2. static: pkg-config --define-prefix --static.
+#   2. static: pkg-config --define-prefix --static;
+#   3. the README's example: the first ```cpp block after "## Example" in
+#      README.md, compiled with -Wall -Wextra -Werror and run twice in a
+#      scratch folder (the second run finds the finished experiment).
 #   run.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1
@@ -44,3 +47,18 @@ g++ -std=c++20 -o "$tmp/consumer_static" "$src/consumer.cc" \
 out=$("$tmp/consumer_static" "$tmp/store_static")
 echo "static ($(stat -c %s "$tmp/consumer_static") bytes): $out"
 [[ "$out" == "consumer ok "* ]]
+
+readme="$src/../../README.md"
+awk '/^## Example/ {in_section = 1} in_section && /^```cpp/ {in_block = 1; next}
+     in_block && /^```/ {exit} in_block {print}' "$readme" > "$tmp/readme.cc"
+[ -s "$tmp/readme.cc" ] || { echo "no \`\`\`cpp block after '## Example' in $readme"; exit 1; }
+# shellcheck disable=SC2046
+g++ -std=c++20 -Wall -Wextra -Wpedantic -Werror -o "$tmp/readme" "$tmp/readme.cc" \
+  $(pkg-config --define-prefix --cflags --libs labstore)
+mkdir "$tmp/run"
+first=$(cd "$tmp/run" && LD_LIBRARY_PATH="$libdir" "$tmp/readme")
+second=$(cd "$tmp/run" && LD_LIBRARY_PATH="$libdir" "$tmp/readme")
+echo "README example, first run: $first"
+echo "README example, second run: $second"
+[ "$first" = "$second" ] || { echo "the README example printed different things on its two runs"; exit 1; }
+[ -f "$tmp/run/storage/storage.sqlite" ] || { echo "the README example did not export ./storage"; exit 1; }
