@@ -56,6 +56,8 @@ from labstore import _handles
 from labstore import _labstore as _native
 
 _WRITE_THROUGH = (".sh",)
+# The module name stored for an experiment model without one (labstore needs a name).
+_NO_MODULE = "_no_module_"
 _WRITE_THROUGH_NAMES = ("output.log",)
 
 
@@ -227,7 +229,7 @@ class LabstoreStorage(Storage):
         h = self._handle()
         spec: Dict[str, Any] = {
             "id": experiment.experiment_id,
-            "module": experiment.module,
+            "module": experiment.module or _NO_MODULE,
             "config": _json(experiment.config, "{}"),
             "version": _json(experiment.version, "[]"),
             "predicate": _json(experiment.predicate, ""),
@@ -255,7 +257,9 @@ class LabstoreStorage(Storage):
     def _create_execution(self, execution: schema.Execution, experiments: List[schema.Experiment]) -> str:
         h = self._handle()
         spec = {
-            "members": [e.experiment_id for e in experiments],
+            # machinable may list a member twice; labstore keeps each once (the last
+            # occurrence, so that the execution's folder is the last member's as in machinable).
+            "members": list(reversed(dict.fromkeys(reversed([e.experiment_id for e in experiments])))),
             "host_info": _json(execution.host_info, "{}"),
             "nickname": execution.nickname,
             "timestamp": float(execution.timestamp),
@@ -311,7 +315,8 @@ class LabstoreStorage(Storage):
         if f is None:
             raise _native.NotFoundError(f"no store at {self.config.directory}")
         return schema.Experiment(
-            module=f["module"], config=json.loads(f["config"]), version=json.loads(f["version"]),
+            module=None if f["module"] == _NO_MODULE else f["module"],
+            config=json.loads(f["config"]), version=json.loads(f["version"]),
             predicate=json.loads(f["predicate"]) if f["predicate"] else None,
             lineage=tuple(json.loads(f["lineage"])), experiment_id=f["id"], timestamp=f["timestamp"],
             seed=f["seed"], derived_from_id=f["ancestor"] or None,
