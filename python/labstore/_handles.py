@@ -35,6 +35,13 @@ T = TypeVar("T")
 _registry: Dict[Tuple[int, str], "Handle"] = {}
 _registry_lock = threading.Lock()
 _shutting_down = False
+# True in a child made by fork() after this process had opened a store: the
+# database's background threads (and the state of their locks) do not survive
+# fork(), and opening a store there would hang, so it is refused.
+_forked_after_open = False
+FORK_ERROR = ("labstore cannot open a store in a child made by fork() after the parent opened one "
+              "(the database's background threads do not survive fork()): start the child with "
+              "multiprocessing's 'spawn' or 'forkserver' method, or a subprocess")
 
 
 class Handle:
@@ -59,6 +66,7 @@ class Handle:
     def writable(self) -> _native.Store:
         """The writer handle, opened if needed (waiting while another process holds it).
         Call with ``lock`` held. Raises BusyError after busy_timeout seconds."""
+        _check_fork()
         if _shutting_down:
             raise _native.InvalidArgumentError(f"store {self.path} is closed: the interpreter is exiting")
         self.last_write = time.monotonic()
@@ -131,6 +139,7 @@ class Handle:
         Call with ``lock`` held. A read does not keep the writer from being released."""
         if self.writer is not None:
             return self.writer
+        _check_fork()
         if not _shutting_down:
             try:
                 self.writer = _native.open_store(self.path, create=False)
@@ -201,6 +210,11 @@ class Handle:
                 self._drop_reader()
 
 
+def _check_fork() -> None:
+    if _forked_after_open:
+        raise _native.NotSupportedError(FORK_ERROR)
+
+
 def get(path: str, idle_seconds: float = 1.0, busy_timeout: float = 120.0) -> Handle:
     """The handle of store folder ``path`` (made absolute) for this process."""
     key = (os.getpid(), os.path.realpath(path))
@@ -231,13 +245,45 @@ def _at_exit() -> None:
     _shutting_down = True
 
 
+_held_for_fork: list = []
+
+
+def _before_fork() -> None:
+    # Close everything (buffered rows are flushed once, here) and hold every
+    # handle's lock across fork(), so that no thread of ours (the idle release,
+    # machinable's heartbeat) holds one at the instant of the fork: the child's
+    # copy of such a lock would stay held forever.
+    pid = os.getpid()
+    for (p, _), h in list(_registry.items()):
+        if p != pid:
+            continue
+        h.lock.acquire()
+        _held_for_fork.append(h)
+        try:
+            h.close_all()
+        except _native.Error:
+            pass
+
+
+def _after_fork_in_parent() -> None:
+    while _held_for_fork:
+        _held_for_fork.pop().lock.release()
+
+
 def _after_fork_in_child() -> None:
-    # Nothing is open here (close_all ran before the fork); drop the parent's
-    # entries so that this process opens its own handles.
-    global _registry_lock
+    # Nothing is open here (closed before the fork). Storage objects still refer
+    # to the parent's handles: give them fresh locks; opening a store is refused
+    # (see _forked_after_open).
+    global _registry_lock, _forked_after_open
+    for h in _registry.values():
+        h.lock = threading.RLock()
+        h._idle_thread = None
+    _held_for_fork.clear()
     _registry_lock = threading.Lock()
+    _forked_after_open = _forked_after_open or bool(_registry)
     _registry.clear()
 
 
 atexit.register(_at_exit)
-os.register_at_fork(before=close_all, after_in_child=_after_fork_in_child)
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                    after_in_child=_after_fork_in_child)
