@@ -35,6 +35,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import time
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 try:
@@ -297,7 +298,7 @@ class LabstoreStorage(Storage):
         eid = self._id(experiment._storage_id)
         with h.lock:
             h.record_writer(eid, scope).save(data)
-            h.last_write = _monotonic()
+            h.last_write = time.monotonic()
         return data
 
     def _create_file(self, storage_id: str, filepath: str, data: Any) -> str:
@@ -553,12 +554,6 @@ def _same(stored: Any, wanted: Any) -> bool:
     if isinstance(wanted, (str, int, float)) and not isinstance(stored, (dict, list)):
         return stored == wanted
     return _jn(stored) == _jn(wanted)
-
-
-def _monotonic() -> float:
-    import time
-
-    return time.monotonic()
 
 
 def _write_real(path: str, raw: bytes) -> None:
