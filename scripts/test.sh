@@ -15,7 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # python3-numpy: the .npy round trip against numpy itself (test/data/npy_test.cc).
-LABSTORE_EXTRA_PACKAGES="python3-numpy ${LABSTORE_EXTRA_PACKAGES:-}" bash scripts/setup.sh build
+# -Dpython=enabled: the Python package, its pytest suite and machinable's own suite on it (5.).
+LABSTORE_EXTRA_PACKAGES="python3-numpy ${LABSTORE_EXTRA_PACKAGES:-}" bash scripts/setup.sh build -Dpython=enabled
 
 if [ "${LABSTORE_SANITIZERS:-1}" != 0 ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer: every suite"
@@ -32,5 +33,7 @@ fi
 
 echo "== consumer: build a program against the installed labstore.pc"
 meson test -C build --no-rebuild --print-errorlogs --suite consumer
+echo "== Python: pytest (python/tests), then machinable 4.1's own suite on labstore (skipped without it)"
+meson test -C build --no-rebuild --print-errorlogs --suite python --suite machinable
 echo "== every doctest suite"
 ./build/test/labstore_tests --duration=false
