@@ -3,6 +3,7 @@
 #   bash scripts/setup.sh [build-dir] [extra meson options...]
 #   LABSTORE_EXTRA_PACKAGES="clang ..." bash scripts/setup.sh ...   # install these too
 #   LABSTORE_TARGETS="test/labstore_tests" bash scripts/setup.sh ...  # build only these
+#   bash scripts/setup.sh build -Dpython=enabled   # also the Python package and what it needs
 # Options given for an existing build folder are applied with meson configure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,13 @@ packages=(g++ pkg-config meson ninja-build
           doctest-dev libsqlite3-dev sqlite3 libcli11-dev liblz4-dev libzstd-dev)
 # shellcheck disable=SC2206  # a space-separated list
 packages+=(${LABSTORE_EXTRA_PACKAGES:-})
+# The Python package (python/): pybind11 and numpy to build it; pandas and
+# pytest for its tests; pydantic 1, arrow and omegaconf to run machinable's suite.
+case " $* " in
+  *" -Dpython=enabled "*|*" -Dpython=auto "*)
+    packages+=(python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest
+               python3-pydantic python3-arrow python3-omegaconf) ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

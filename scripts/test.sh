@@ -7,7 +7,9 @@
 #   3. the concurrency tests under ThreadSanitizer (build-tsan/: only their
 #      binary, labstore_concurrency_tests, and the command);
 #   4. the libFuzzer targets for 20 s each (build-fuzz/, scripts/fuzz.sh);
-#   5. the tests that are not doctest cases (installed-package consumer);
+#   5. the tests that are not doctest cases: the installed-package consumer and
+#      the README example; the Python package's pytest suite; machinable 4.1's
+#      own suite on labstore.machinable (skipped where ../shared/machinable is absent);
 #   6. the whole doctest suite in the normal build, last, so that the output
 #      ends with doctest's summary line.
 # Each stage prints its time; the total comes last but one.
@@ -31,8 +33,9 @@ stage() {  # prints the time of the stage that ended, then the next stage's name
 
 stage "build (release, -Werror)"
 # python3-numpy: the .npy round trip against numpy itself (test/data/npy_test.cc).
+# -Dpython=enabled: the Python package, its pytest suite and machinable's own suite on it (5.).
 LABSTORE_EXTRA_PACKAGES="python3-numpy ${LABSTORE_EXTRA_PACKAGES:-}" \
-  bash scripts/setup.sh build -Dbuildtype=release -Dwerror=true -Dtests=true -Dbench=true
+  bash scripts/setup.sh build -Dbuildtype=release -Dwerror=true -Dtests=true -Dbench=true -Dpython=enabled
 
 if [ "${LABSTORE_SANITIZERS:-1}" != 0 ]; then
   stage "AddressSanitizer + UndefinedBehaviorSanitizer: every suite"
@@ -54,6 +57,8 @@ fi
 
 stage "consumer: programs built against the installed labstore.pc (shared and static)"
 meson test -C build --no-rebuild --print-errorlogs --suite consumer
+stage "Python: pytest (python/tests), then machinable 4.1's own suite on labstore (skipped without it)"
+meson test -C build --no-rebuild --print-errorlogs --suite python --suite machinable
 echo "== (total before the last stage: $((SECONDS - start_all)) s)"
 stage "every doctest suite"
 ./build/test/labstore_tests --duration=false
