@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   RegisterRecords(app, ctx);
   RegisterExportCommands(app, ctx);
   RegisterStoreCommands(app, ctx);
+  RegisterRm(app, ctx);
   RegisterBench(app, ctx);
   try {
     app.parse(argc, argv);
