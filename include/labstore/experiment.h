@@ -136,7 +136,8 @@ struct DeleteOptions {
   // Compact the deleted key ranges (records, and the chunks of contents no
   // file refers to any more) right away, so the disk space returns now; costs
   // a rewrite of the table files that overlap them. Default true. With false
-  // RocksDB's background compactions (or GarbageCollect) return it later.
+  // the space returns as RocksDB's background compactions reach the ranges
+  // (for contents, GarbageCollect compacts them at once).
   bool reclaim_space = true;
 };
 

@@ -290,7 +290,7 @@ Result<DeleteStats> Store::DeleteMany(const std::vector<std::string>& ids, const
   stats.content_bytes_removed = released.content_bytes_removed;
   if (options.reclaim_space) {
     // The deletion stands whatever happens here; RocksDB's own compactions
-    // (and GarbageCollect, for contents) get to the ranges later.
+    // reach the ranges later (GarbageCollect compacts the contents).
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
     for (const std::string& key : keys) {

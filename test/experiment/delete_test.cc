@@ -134,6 +134,11 @@ TEST_CASE("After Delete, Get returns the previous stored experiment of the defin
   CHECK(got->stored);
   CHECK(got->id == first->id);
   CHECK(got->key == KeyOf(store, first->id));
+  // definitions value := count(4, BE) record: count is 1 + the latest's ordinal (doc/format.md).
+  std::string def;
+  REQUIRE(store.state()->db->Get({}, store.state()->handle(internal::kCfDefinitions), got->key.substr(0, 16), &def).ok());
+  CHECK(def.substr(0, 4) == std::string("\0\0\0\x01", 4));
+  CHECK(got->key.substr(16) == std::string("\0\0\0\0", 4));
   auto third = store.Create({.module = "m", .config = R"({"x": 1})"});
   REQUIRE(third.ok());
   CHECK(store.Get("m", R"({"x": 1})")->id == third->id);
