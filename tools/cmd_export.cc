@@ -54,6 +54,10 @@ void PrintExportStats(const ExportStats& s, double secs, bool json) {
               static_cast<unsigned long long>(s.files_written), Bytes(s.bytes_written).c_str(),
               static_cast<unsigned long long>(s.files_unchanged), static_cast<unsigned long long>(s.record_rows),
               static_cast<unsigned long long>(s.record_sql_rows));
+  if (s.experiments_removed > 0) {
+    std::printf("removed the folders and rows of %llu deleted experiment%s\n",
+                static_cast<unsigned long long>(s.experiments_removed), s.experiments_removed == 1 ? "" : "s");
+  }
   for (const auto& w : s.warnings) std::printf("warning: %s\n", w.c_str());
 }
 

@@ -14,6 +14,7 @@ void RegisterDemo(CLI::App& app, Context& ctx);
 void RegisterRecords(CLI::App& app, Context& ctx);
 void RegisterExportCommands(CLI::App& app, Context& ctx);  // export, import, sqlite
 void RegisterStoreCommands(CLI::App& app, Context& ctx);  // check, stats, gc
+void RegisterRm(CLI::App& app, Context& ctx);
 void RegisterBench(CLI::App& app, Context& ctx);
 
 }  // namespace labstore::tool

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   RegisterRecords(app, ctx);
   RegisterExportCommands(app, ctx);
   RegisterStoreCommands(app, ctx);
+  RegisterRm(app, ctx);
   RegisterBench(app, ctx);
   if (argc <= 1) {  // bare `labstore`: the usage, as a usage error
     std::fputs(app.help().c_str(), stdout);

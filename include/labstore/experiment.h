@@ -128,6 +128,34 @@ struct ListOptions {
   size_t limit = 0;     // 0: no limit
 };
 
+// What Store::Delete does beyond the named experiments.
+struct DeleteOptions {
+  // Also delete every experiment derived from them, at any depth. Default
+  // false: an experiment that has derived experiments is refused.
+  bool derived = false;
+  // Compact the deleted key ranges (records, and the chunks of contents no
+  // file refers to any more) right away, so the disk space returns now; costs
+  // a rewrite of the table files that overlap them. Default true. With false
+  // the space returns as RocksDB's background compactions reach the ranges
+  // (for contents, GarbageCollect compacts them at once).
+  bool reclaim_space = true;
+};
+
+// What Store::Delete removed.
+struct DeleteStats {
+  std::vector<std::string> experiments;  // ids, derived experiments before their ancestors
+  uint64_t scopes = 0;                   // record scopes
+  uint64_t record_rows = 0;
+  uint64_t record_chunks = 0;
+  uint64_t record_bytes = 0;             // stored (compressed) chunk bytes
+  uint64_t files = 0;                    // data files (labstore/data.h)
+  uint64_t file_bytes = 0;               // their sizes
+  uint64_t contents_removed = 0;         // contents no other file refers to: freed
+  uint64_t content_bytes_removed = 0;    // their sizes
+  uint64_t executions_removed = 0;       // executions left without members
+  uint64_t executions_changed = 0;       // executions that keep other members
+};
+
 struct Group {
   std::string path;
   std::string pattern;

@@ -12,7 +12,11 @@
 //
 // On demand and incremental: exporting again to the same destination writes
 // only what changed since (new experiments, markers, executions, record rows,
-// data files); a file that did not change is not touched. What was written is
+// data files); a file that did not change is not touched. Experiments deleted
+// from the store since (Store::Delete) lose their folder (derived/ folders
+// inside it too) and their storage.sqlite rows (experiments, elements,
+// executions stored in their folder, records); folders the manifest does not
+// list are never removed. What was written is
 // listed in <dest>/.labstore-export (the manifest).
 //
 // Crash safety: every file is written under a temporary name and renamed
@@ -84,6 +88,7 @@ struct ExportStats {
   uint64_t files_written = 0;        // files (re)written, records files included
   uint64_t files_unchanged = 0;      // files already up to date
   uint64_t files_removed = 0;        // data files deleted from the store since
+  uint64_t experiments_removed = 0;  // folders of experiments deleted from the store since (Store::Delete)
   uint64_t record_rows = 0;          // rows written into records/*.jsonl
   uint64_t record_sql_rows = 0;      // rows inserted into the records tables
   uint64_t bytes_written = 0;        // bytes of the files written

@@ -96,6 +96,46 @@ class Store {
   // Experiments derived from `id`, oldest first. Errors as Find.
   Result<std::vector<Experiment>> Derived(std::string_view id);
 
+  // ---- deleting --------------------------------------------------------------
+
+  // Deletes stored experiments with everything that belongs to them: the
+  // experiment record and its id, time and definition index entries, status
+  // markers, output log, record scopes (chunks and metadata), data files,
+  // membership in executions and the ancestor's link to them — all in one
+  // RocksDB WriteBatch, so a crash leaves each call's experiments whole or
+  // gone. Afterwards Find(id) is NotFound, List() leaves them out and
+  // Get(module, config) returns the latest remaining experiment of that
+  // definition (or a new, unstored one).
+  //  - Data files release their contents: a content that no other file
+  //    refers to is deleted in the same batch (a file shared with another
+  //    experiment survives).
+  //  - An execution loses the deleted members (and their resources and env);
+  //    one left without members is deleted. Execution numbers are not reused.
+  //  - Groups and projects are names shared by experiments and stay.
+  //  - An experiment with derived experiments that are not deleted too is
+  //    refused, unless options.derived, which deletes the whole subtree.
+  //  - Space: records go with one DeleteRange per experiment; with
+  //    options.reclaim_space the ranges are compacted before returning.
+  //  - The next Export into a directory that holds a deleted experiment's
+  //    folder removes it and its storage.sqlite rows (labstore/export.h).
+  // Returns what was removed.
+  //   auto gone = store.Delete("rm3SAJ");
+  //   if (!gone.ok()) std::puts(gone.status().ToString().c_str());
+  //   auto tree = store.DeleteMany({"rm3SAJ", "k8PqZ2"}, {.derived = true});
+  // DeleteMany deletes several in one batch (an id named twice, or also
+  // reached as derived, counts once).
+  // Errors:
+  //  - InvalidArgument: a malformed id; no ids; a read-only or closed store;
+  //    a RecordWriter of one of the experiments is open in this process;
+  //    derived experiments exist and !options.derived (the message names
+  //    them); nothing is changed;
+  //  - NotFound: an id is not stored; nothing is changed;
+  //  - IOError / Corruption: from the database; nothing is changed.
+  // Thread safety: as other writes. A FileWriter of a deleted experiment
+  // fails at Close with NotFound and stores nothing.
+  Result<DeleteStats> Delete(std::string_view id, const DeleteOptions& options = {});
+  Result<DeleteStats> DeleteMany(const std::vector<std::string>& ids, const DeleteOptions& options = {});
+
   // ---- groups and projects -----------------------------------------------
 
   // The pattern used when an experiment has no group; "%Y_%U_%a/" unless set.

@@ -167,11 +167,12 @@ Result<StoreStats> GetStoreStats(Store& store) {
   auto ids = AllIds(st);
   if (!ids.ok()) return ids.status();
   stats.experiments = ids->size();
-  std::string value;
-  if (st.db->Get(rocksdb::ReadOptions(), st.handle(internal::kCfMeta), "execution_count", &value).ok() && value.size() == 8) {
-    uint64_t n;
-    std::memcpy(&n, value.data(), 8);
-    stats.executions = n;
+  {
+    // Counted, not read from meta "execution_count": Store::Delete removes
+    // executions left without members and never reuses their numbers.
+    std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(internal::kCfExecutions)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++stats.executions;
+    if (!it->status().ok()) return internal::FromRocks(it->status(), "cannot count the executions");
   }
   for (const auto& id : *ids) {
     auto scopes = ListScopes(store, id);

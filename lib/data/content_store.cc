@@ -89,7 +89,9 @@ std::set<std::pair<const StoreState*, uint64_t>> active_uploads;
 // Reference count changes of one WriteBatch, applied to the headers at Write().
 class RefTxn {
  public:
-  explicit RefTxn(StoreState& st) : st_(st) {}
+  // Changes go into `batch` when given (the caller writes it), else into the
+  // transaction's own batch that Write() writes.
+  explicit RefTxn(StoreState& st, rocksdb::WriteBatch* batch = nullptr) : st_(st), batch_(batch ? *batch : own_) {}
 
   rocksdb::WriteBatch& batch() { return batch_; }
 
@@ -130,13 +132,20 @@ class RefTxn {
     return Status::OK();
   }
 
-  Status Write(std::string_view context) {
+  // Adds the header changes (and the sequence, if drawn from) to the batch;
+  // counts the contents that go into *released.
+  void Stage(ReleasedFiles* released = nullptr) {
     for (const auto& [hash, h] : headers_) {
       if (h.refcount > 0) {
         batch_.Put(Cf(), HeaderKey(hash), EncodeHeader(h));
       } else if (h.data_id != 0) {  // was stored (or created here) and has no file left
         batch_.Delete(Cf(), HeaderKey(hash));
         DeleteChunks(h.data_id, ChunkCount(h.size, h.chunk_size));
+        if (released) {
+          ++released->contents_removed;
+          released->content_bytes_removed += h.size;
+          released->data_ids.push_back(h.data_id);
+        }
       }
     }
     if (new_sequences_ > 0) {
@@ -144,6 +153,10 @@ class RefTxn {
       PutFixed64(&next, st_.next_sequence + new_sequences_);
       batch_.Put(st_.handle(kCfMeta), "next_sequence", next);
     }
+  }
+
+  Status Write(std::string_view context) {
+    Stage();
     rocksdb::Status s = st_.db->Write(rocksdb::WriteOptions(), &batch_);
     if (!s.ok()) return FromRocks(s, context);
     st_.next_sequence += new_sequences_;
@@ -173,7 +186,8 @@ class RefTxn {
   }
 
   StoreState& st_;
-  rocksdb::WriteBatch batch_;
+  rocksdb::WriteBatch own_;
+  rocksdb::WriteBatch& batch_;
   std::map<std::string, Header> headers_;
   uint64_t new_sequences_ = 0;
 };
@@ -325,6 +339,14 @@ Status CommitFile(StoreState& st, std::string_view experiment_key, std::string_v
                   const NewContent& content, bool* missing) {
   if (missing) *missing = false;
   std::lock_guard<std::mutex> guard(st.write_mu);
+  // The experiment may have been deleted (Store::Delete) since the caller
+  // looked it up, e.g. while a FileWriter was open: store nothing for it.
+  std::string current;
+  rocksdb::Status found = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfIds), ToSlice(id), &current);
+  if (!found.ok() && !found.IsNotFound()) return FromRocks(found, "cannot look up an experiment");
+  if (found.IsNotFound() || current != experiment_key) {
+    return Status::NotFound(fmt::format("cannot save file {}: experiment \"{}\" was deleted", QuotePath(path), id));
+  }
   LABSTORE_RETURN_IF_ERROR(CheckPathConflicts(st, experiment_key, path));
   RefTxn txn(st);
   LABSTORE_RETURN_IF_ERROR(txn.AddRef(content, missing));
@@ -378,6 +400,28 @@ Status RemoveFile(StoreState& st, std::string_view experiment_key, std::string_v
   LABSTORE_RETURN_IF_ERROR(txn.Release(entry->hash));
   txn.batch().Delete(st.handle(kCfFiles), key);
   return txn.Write(fmt::format("cannot delete file {} of experiment \"{}\"", QuotePath(path), id));
+}
+
+Status ReleaseFilesOf(StoreState& st, const std::vector<std::string>& experiment_keys, rocksdb::WriteBatch* batch,
+                      ReleasedFiles* released) {
+  RefTxn txn(st, batch);
+  for (const std::string& key : experiment_keys) {
+    std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfFiles)));
+    for (it->Seek(key); it->Valid() && it->key().starts_with(key); it->Next()) {
+      std::string path = it->key().ToString().substr(key.size());
+      auto entry = DecodeEntry(it->value().ToStringView(), path);
+      // A damaged entry still goes; its content's count is fixed by GarbageCollect.
+      if (entry.ok()) {
+        LABSTORE_RETURN_IF_ERROR(txn.Release(entry->hash));
+        released->file_bytes += entry->size;
+      }
+      batch->Delete(st.handle(kCfFiles), it->key());
+      ++released->files;
+    }
+    LABSTORE_RETURN_IF_ERROR(FromRocks(it->status(), "cannot read the files of an experiment"));
+  }
+  txn.Stage(released);
+  return Status::OK();
 }
 
 // ---- reading ---------------------------------------------------------------

@@ -35,8 +35,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "labstore/data.h"
 #include "store/store_state.h"
@@ -122,8 +124,9 @@ struct NewContent {
 };
 
 // Points file `path` of the experiment at the content, replacing (and
-// releasing) what it pointed at. `id` is for messages.
-// Errors: InvalidArgument (path conflicts with a file or folder), IOError.
+// releasing) what it pointed at. `id` is the experiment's id.
+// Errors: InvalidArgument (path conflicts with a file or folder), NotFound
+// (`id` no longer names `experiment_key`: deleted since it was looked up), IOError.
 Status CommitFile(StoreState& st, std::string_view experiment_key, std::string_view id, std::string_view path,
                   const NewContent& content, bool* missing = nullptr);
 
@@ -140,6 +143,22 @@ Status CheckPathConflicts(const StoreState& st, std::string_view experiment_key,
 Status RemoveFile(StoreState& st, std::string_view experiment_key, std::string_view id, std::string_view path);
 
 std::string FileKey(std::string_view experiment_key, std::string_view path);
+
+struct ReleasedFiles {
+  uint64_t files = 0;
+  uint64_t file_bytes = 0;
+  uint64_t contents_removed = 0;       // contents left without files: header and chunks deleted
+  uint64_t content_bytes_removed = 0;
+  std::vector<uint64_t> data_ids;      // their data ids (chunk ranges to compact)
+};
+
+// Adds to `batch` the deletion of every file entry of the experiments and the
+// release of their contents (a content's count drops by its entries; at zero
+// its header and chunks are deleted), counting into *released. The caller
+// holds StoreState::write_mu and writes the batch. Errors: Corruption (a
+// damaged content header), IOError.
+Status ReleaseFilesOf(StoreState& st, const std::vector<std::string>& experiment_keys, rocksdb::WriteBatch* batch,
+                      ReleasedFiles* released);
 
 // A read snapshot held for as long as this object lives.
 class ReadView {

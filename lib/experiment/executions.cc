@@ -10,6 +10,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "execution_generated.h"
+#include "experiment/codec.h"
 #include "experiment/keys.h"
 #include "experiment/lookup.h"
 #include "experiment/naming.h"
@@ -30,6 +31,16 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 constexpr std::string_view kDefaultVersion = "[]";
 constexpr std::string_view kDefaultNull = "null";
 constexpr std::string_view kDefaultLineageMinified = R"(["machinable.element"])";
+
+double NowSeconds() {
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+}
+
+}  // namespace
+
+namespace internal {
 
 std::string NumberKey(uint64_t number) {
   std::string k;
@@ -96,13 +107,7 @@ Result<Execution> DecodeExecution(uint64_t number, std::string_view value) {
   return x;
 }
 
-double NowSeconds() {
-  struct timeval tv;
-  gettimeofday(&tv, nullptr);
-  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-}
-
-}  // namespace
+}  // namespace internal
 
 Result<Execution> Store::CreateExecution(const ExecutionSpec& spec) {
   StoreState& st = *state_;

@@ -27,6 +27,7 @@
 #include <fmt/format.h>
 
 #include "experiment/codec.h"
+#include "experiment/delete.h"
 #include "experiment/id.h"
 #include "export/export_internal.h"
 #include "export/layout.h"
@@ -225,6 +226,52 @@ Status WriteExperiments(ExportContext& ctx, const ExportPlan& plan, Manifest* ma
   return Status::OK();
 }
 
+// Experiments deleted from the store (experiment/delete.h) whose folder the
+// manifest lists: their folders go now, deepest first, each renamed to a
+// temporary name (so it vanishes in one step) and then removed; their rows go
+// with the storage.sqlite transaction (plan->removed). The manifest entries
+// go when the manifest is written last, so a killed export repeats this. An
+// id stored again since keeps its folder when its experiment.json is the
+// one the manifest knows (the same experiment, e.g. imported again), else it
+// is removed and exported afresh.
+Status RemoveDeleted(ExportContext& ctx, ExportPlan* plan, Manifest* manifest) {
+  auto deleted = DeletedIds(*ctx.store->state());
+  if (!deleted.ok()) return deleted.status();
+  std::unordered_map<std::string, const ExportItem*> planned;
+  for (const ExportItem& item : plan->items) planned.emplace(item.e.id, &item);
+  for (const std::string& id : *deleted) {
+    auto entry = manifest->experiments.find(id);
+    if (entry == manifest->experiments.end()) continue;
+    auto item = planned.find(id);
+    if (item != planned.end()) {
+      auto known = entry->second.files.find("experiment.json");
+      std::string now = ContentTag(ExperimentJson(item->second->e, item->second->model));
+      if (known != entry->second.files.end() && known->second == now) continue;
+    } else if (auto found = ctx.store->Find(id); !found.status().IsNotFound()) {
+      if (!found.ok()) return found.status();
+      continue;  // stored again and not exported this time: leave it
+    }
+    plan->removed.push_back({id, entry->second.folder});
+  }
+  std::sort(plan->removed.begin(), plan->removed.end(), [](const ExportRemoval& a, const ExportRemoval& b) {
+    return a.folder.size() > b.folder.size();
+  });
+  SafeDir& root = *ctx.root;
+  for (const ExportRemoval& r : plan->removed) {
+    LABSTORE_RETURN_IF_ERROR(SafeDir::CheckRelative(r.folder));
+    auto kind = root.Kind(r.folder);
+    if (!kind.ok()) return kind.status();
+    if (*kind == EntryKind::kDir) {
+      std::string temp = Join(ParentOf(r.folder), fmt::format("{}{}.deleted.{}", kTempPrefix, r.id, ::getpid()));
+      LABSTORE_RETURN_IF_ERROR(root.RemoveTree(temp));
+      LABSTORE_RETURN_IF_ERROR(root.Rename(r.folder, temp, ctx.options->sync));
+      LABSTORE_RETURN_IF_ERROR(root.RemoveTree(temp));
+    }
+    ++ctx.stats->experiments_removed;
+  }
+  return Status::OK();
+}
+
 Status WriteManifest(SafeDir& root, const Manifest& m, bool sync) {
   return root.WriteAtomic(kExportManifest, EncodeManifest(m), 0644, sync);
 }
@@ -304,12 +351,19 @@ Result<ExportStats> Export(Store& store, std::string_view dest, const ExportOpti
   auto plan = PlanExport(store, options);
   if (!plan.ok()) return plan.status();
   stats.experiments = plan->items.size();
+  LABSTORE_RETURN_IF_ERROR(RemoveDeleted(ctx, &*plan, &manifest));
 
   std::string old_root = manifest.root;
   unsigned threads = options.threads != 0 ? options.threads : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
   LABSTORE_RETURN_IF_ERROR(WriteExperiments(ctx, *plan, &manifest, threads));
   LABSTORE_RETURN_IF_ERROR(WriteIndex(ctx, *plan, old_root));
   manifest.root = abs;
+  std::set<std::string> exported;
+  for (const ExportItem& item : plan->items) exported.insert(item.e.id);
+  for (const ExportRemoval& r : plan->removed) {
+    // An id exported afresh in this run has a new entry (its folder was built anew).
+    if (exported.count(r.id) == 0) manifest.experiments.erase(r.id);
+  }
   LABSTORE_RETURN_IF_ERROR(WriteManifest(*root, manifest, options.sync));
   stats.warnings = std::move(ctx.warnings);
   return stats;

@@ -49,6 +49,11 @@ Status ExportDataFiles(ExportContext& ctx, const std::string& id, const std::str
 // yet to the records tables of `db`, and (re)creates the `records` view.
 Status ExportRecordsSql(ExportContext& ctx, SqliteDb& db, const std::vector<std::string>& ids);
 
+// Deletes the rows of experiments `ids` from the records tables of `db` and
+// their progress rows (experiments deleted from the store); a database
+// without records tables is left alone.
+Status RemoveRecordsSql(SqliteDb& db, const std::vector<std::string>& ids);
+
 // Opens `name` in the export root for changes: in place when it is a valid
 // database of ours, else a new one under a temporary name (*temp_name set)
 // that FinishDatabase renames into place after committing.

@@ -404,6 +404,30 @@ Status ExportRecordFiles(ExportContext& ctx, const std::string& id, const std::s
   return Status::OK();
 }
 
+Status RemoveRecordsSql(SqliteDb& db, const std::vector<std::string>& ids) {
+  if (ids.empty()) return Status::OK();
+  auto have = db.QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'labstore_record_tables'");
+  if (!have.ok()) return have.status();
+  if (*have == 0) return Status::OK();
+  std::vector<std::string> statements = {"DELETE FROM labstore_record_progress WHERE experiment_id = ?"};
+  auto tables = db.Prepare("SELECT table_name FROM labstore_record_tables");
+  if (!tables.ok()) return tables.status();
+  while (true) {
+    auto row = tables->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::string quoted = "\"";
+    for (char c : tables->Text(0)) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    statements.push_back(fmt::format("DELETE FROM {}\" WHERE experiment_id = ?", quoted));
+  }
+  for (const std::string& sql : statements) {
+    auto stmt = db.Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    for (const std::string& id : ids) LABSTORE_RETURN_IF_ERROR(stmt->Bind(1, std::string_view(id)).Run());
+  }
+  return Status::OK();
+}
+
 Status ExportRecordsSql(ExportContext& ctx, SqliteDb& db, const std::vector<std::string>& ids) {
   RecordsSql sql(ctx, db);
   LABSTORE_RETURN_IF_ERROR(sql.Load());

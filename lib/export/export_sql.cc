@@ -55,6 +55,9 @@ Status WriteRows(const std::string& root_path, SqliteDb& db, const ExportPlan& p
   IndexWriter index(&db);
   LABSTORE_RETURN_IF_ERROR(index.Load());
   if (!old_root.empty() && old_root != root_path) LABSTORE_RETURN_IF_ERROR(index.RebaseRoot(old_root, root_path));
+  for (const ExportRemoval& r : plan.removed) {
+    LABSTORE_RETURN_IF_ERROR(index.RemoveExperiment(r.id, root_path + "/" + r.folder));
+  }
   std::unordered_map<std::string, const ExportItem*> by_id;
   for (const ExportItem& item : plan.items) {
     by_id.emplace(item.e.id, &item);
@@ -93,6 +96,9 @@ Status WriteIndex(ExportContext& ctx, const ExportPlan& plan, const std::string&
   LABSTORE_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
   LABSTORE_RETURN_IF_ERROR(WriteRows(root.path(), *db, plan, temp.empty() ? old_root : std::string()));
   std::vector<std::string> ids = PlannedIds(plan);
+  std::vector<std::string> removed;
+  for (const ExportRemoval& r : plan.removed) removed.push_back(r.id);
+  LABSTORE_RETURN_IF_ERROR(RemoveRecordsSql(*db, removed));
   if (ctx.options->records_sql == RecordsSql::kInStorage) LABSTORE_RETURN_IF_ERROR(ExportRecordsSql(ctx, *db, ids));
   LABSTORE_RETURN_IF_ERROR(FinishDatabase(root, *db, temp, kStorageSqlite, sync));
 
@@ -100,6 +106,7 @@ Status WriteIndex(ExportContext& ctx, const ExportPlan& plan, const std::string&
     auto rdb = OpenDatabase(root, kRecordsSqliteFile, false, sync, &temp);
     if (!rdb.ok()) return rdb.status();
     LABSTORE_RETURN_IF_ERROR(rdb->Exec("BEGIN IMMEDIATE"));
+    LABSTORE_RETURN_IF_ERROR(RemoveRecordsSql(*rdb, removed));
     LABSTORE_RETURN_IF_ERROR(ExportRecordsSql(ctx, *rdb, ids));
     LABSTORE_RETURN_IF_ERROR(FinishDatabase(root, *rdb, temp, kRecordsSqliteFile, sync));
   }

@@ -30,9 +30,16 @@ struct ExecutionPlan {
   std::string storage_member;  // last member that is exported (holds resources and env, as in machinable)
 };
 
+// An experiment deleted from the store whose folder an earlier export wrote.
+struct ExportRemoval {
+  std::string id;
+  std::string folder;  // relative to dest, as the manifest has it
+};
+
 struct ExportPlan {
   std::vector<ExportItem> items;                 // ancestors before their derived experiments
   std::map<uint64_t, ExecutionPlan> executions;  // by number
+  std::vector<ExportRemoval> removed;            // set by Export: folders and rows to remove
 };
 
 // Every stored experiment (or options.experiments and their ancestors) and

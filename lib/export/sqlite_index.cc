@@ -269,6 +269,27 @@ Result<int64_t> IndexWriter::AddExecution(const Execution& x, const std::string&
   return id;
 }
 
+Status IndexWriter::RemoveExperiment(std::string_view experiment_id, const std::string& storage_id) {
+  if (auto row = ExperimentRow(experiment_id)) {
+    for (const char* sql : {"DELETE FROM elements WHERE experiment_id = ?", "DELETE FROM experiments WHERE id = ?"}) {
+      auto stmt = db_->Prepare(sql);
+      if (!stmt.ok()) return stmt.status();
+      LABSTORE_RETURN_IF_ERROR(stmt->Bind(1, *row).Run());
+    }
+    experiments_.erase(std::string(experiment_id));
+    experiment_exec_.erase(std::string(experiment_id));
+  }
+  auto stmt = db_->Prepare("DELETE FROM executions WHERE substr(storage_id, 1, length(?1) + 1) = ?1 || '/'");
+  if (!stmt.ok()) return stmt.status();
+  LABSTORE_RETURN_IF_ERROR(stmt->Bind(1, std::string_view(storage_id)).Run());
+  for (auto it = executions_.begin(); it != executions_.end();) {
+    bool below = it->first.size() > storage_id.size() && it->first.starts_with(storage_id) &&
+                 it->first[storage_id.size()] == '/';
+    it = below ? executions_.erase(it) : std::next(it);
+  }
+  return Status::OK();
+}
+
 Status IndexWriter::SetExecution(const Experiment& e, int64_t execution_row) {
   auto it = experiment_exec_.find(e.id);
   if (it != experiment_exec_.end() && it->second == execution_row) return Status::OK();

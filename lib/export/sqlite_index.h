@@ -67,6 +67,11 @@ class IndexWriter {
   // The executions row with `storage_id`, inserted when missing.
   Result<int64_t> AddExecution(const Execution& x, const std::string& storage_id);
 
+  // Deletes the experiments row of `experiment_id` with its elements rows,
+  // and every executions row stored below `storage_id` (an experiment
+  // deleted from the store). Missing rows are not an error. Errors: IOError.
+  Status RemoveExperiment(std::string_view experiment_id, const std::string& storage_id);
+
   // Points the experiment's execution_id at `execution_row` (machinable's
   // UPDATE ... WHERE experiment_id=? AND timestamp=?) unless it already does.
   Status SetExecution(const Experiment& e, int64_t execution_row);

@@ -8,6 +8,7 @@
 #include "experiment/lookup.h"
 #include "labstore/record.h"
 #include "labstore/store.h"
+#include "record/open_writers.h"
 #include "record/read.h"
 #include "record/scope.h"
 #include "record/writer_impl.h"
@@ -40,6 +41,14 @@ bool internal::ClaimScope(const std::string& claim) {
 void internal::ReleaseScope(const std::string& claim) {
   std::lock_guard lk(g_open_mu);
   OpenScopes().erase(claim);
+}
+
+std::optional<std::string> internal::OpenRecordScope(const internal::StoreState* st, std::string_view experiment_key) {
+  std::string prefix = fmt::format("{}", static_cast<const void*>(st)) + '\0' + std::string(experiment_key);
+  std::lock_guard lk(g_open_mu);
+  auto it = OpenScopes().lower_bound(prefix);
+  if (it == OpenScopes().end() || !std::string_view(*it).starts_with(prefix)) return std::nullopt;
+  return it->substr(prefix.size());
 }
 
 // ---- RecordWriter ------------------------------------------------------------------

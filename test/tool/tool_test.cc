@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "labstore/data.h"
 #include "labstore/labstore.h"
 #include "labstore/record.h"
 #include "store/store_state.h"
@@ -322,6 +323,56 @@ TEST_CASE("bench refuses bad flags with a clear message") {
   CHECK(Run(tmp.Sub("s"), "bench --flush-rows 0 --rows 10", &out) == 2);
   CHECK(Has(out, "flush rows"));
   CHECK(Run(tmp.Sub("s"), "bench --rows lots", &out) == 2);
+}
+
+TEST_CASE("rm deletes experiments, says what went, refuses derived ones without --derived") {
+  TempDir tmp;
+  std::string store = tmp.Sub("s");
+  std::string a, c, keep;
+  {
+    Store s = test::OpenStore(store);
+    a = s.Create({.module = "m", .config = R"({"a": 1})"})->id;
+    c = s.Create({.module = "m", .config = R"({"c": 1})", .ancestor = a})->id;
+    keep = s.Create({.module = "m", .config = R"({"k": 1})"})->id;
+    auto w = RecordWriter::Open(s, a, "default");
+    REQUIRE(w.ok());
+    for (int i = 0; i < 100; ++i) {
+      w->Set("loss", 0.5 * i);
+      REQUIRE(w->Save().ok());
+    }
+    REQUIRE(w->Close().ok());
+    REQUIRE(SaveFile(s, a, "notes.txt", "twelve bytes").ok());
+    REQUIRE(s.Close().ok());
+  }
+  std::string out;
+  CHECK(Run(store, "rm", &out) == 2);  // no id: usage
+  CHECK(Has(out, "ids"));
+  CHECK(Run(store, "rm zzzzzz", &out) == 1);
+  CHECK(Has(out, "labstore: no experiment with id \"zzzzzz\""));
+  CHECK(Run(store, "rm 'bad!'", &out) == 1);
+  CHECK(Has(out, "bad!"));
+  CHECK(Run(store, "rm " + a, &out) == 1);
+  CHECK(Has(out, c));
+  CHECK(Has(out, "--derived"));
+  CHECK(Run(store, "rm " + a + " zzzzzz --derived", &out) == 1);  // all or nothing
+  REQUIRE(Run(store, "show " + a, &out) == 0);
+
+  REQUIRE(Run(store, "rm " + a + " --derived", &out) == 0);
+  CHECK(Has(out, "deleted 2 experiments: " + c + " " + a + "\n"));
+  CHECK(Has(out, "records      100 rows in 1 scopes (1 chunks,"));
+  CHECK(Has(out, "files        1 (12 B); 1 contents no longer used, 12 B freed"));
+  CHECK(Has(out, "executions   0 removed, 0 kept with other members"));
+  CHECK(Run(store, "show " + a, &out) == 1);
+  REQUIRE(Run(store, "ls", &out) == 0);
+  CHECK(Has(out, keep));
+  CHECK(!Has(out, a));
+  REQUIRE(Run(store, "check", &out) == 0);
+  CHECK(Has(out, "no damage found"));
+
+  REQUIRE(Run(store, "rm --json " + keep, &out) == 0);
+  CHECK(Has(out, "{\"experiments\": [\"" + keep + "\"], \"scopes\": 0,"));
+  REQUIRE(Run(store, "ls", &out) == 0);
+  CHECK(Has(out, "no experiments"));
 }
 
 }  // TEST_SUITE
