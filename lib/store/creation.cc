@@ -80,7 +80,16 @@ Result<DirState> InspectDir(const std::string& dir) {
   auto version = ReadMarker(dir);
   if (!version.ok()) return version.status();
   d.version = *version;
-  d.empty = fs::is_empty(dir, ec) && !ec;
+  // writer.lock alone counts as empty: an older labstore took the lock before
+  // writing any marker, so a kill could leave just that.
+  d.empty = true;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename() != kLockName) {
+      d.empty = false;
+      break;
+    }
+  }
+  if (ec) d.empty = false;
   return d;
 }
 

@@ -27,7 +27,7 @@ inline constexpr const char* kLockName = "writer.lock";
 struct DirState {
   int version = 0;        // from LABSTORE; 0 when there is none
   bool creating = false;  // LABSTORE.creating is there
-  bool empty = false;     // nothing at all in the directory
+  bool empty = false;     // nothing in the directory but perhaps writer.lock
   // Neither marker and not empty: not a labstore store.
   bool foreign() const { return version == 0 && !creating && !empty; }
 };

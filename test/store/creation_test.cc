@@ -72,6 +72,15 @@ TEST_CASE("A writer removes what an interrupted creation left and keeps other na
   CHECK(test::ReadFile(dir + "/LABSTORE") == "labstore store\nformat 1\n");
 }
 
+TEST_CASE("A directory holding only writer.lock (an older labstore killed before its marker) is created in") {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("s");
+  fs::create_directories(dir);
+  test::WriteFile(dir + "/writer.lock", "12345\n");
+  WriteOne(dir);
+  CHECK(test::ReadFile(dir + "/LABSTORE") == "labstore store\nformat 1\n");
+}
+
 TEST_CASE("A LABSTORE.creating left next to LABSTORE (killed at the last step) is removed by the next writer") {
   TempDir tmp;
   const std::string dir = tmp.Sub("s");
