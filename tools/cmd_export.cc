@@ -103,6 +103,7 @@ void RunExport(const Context& ctx, const ExportArgs& a) {
 }
 
 void RunImport(const Context& ctx, const std::string& src, const std::string& root, bool json) {
+  Check(CheckImportSource(src));  // before the store is opened: a bad SRC creates nothing
   Store store = ctx.OpenWriter();
   StageProgress progress("", "experiments", true);
   auto result = Import(store, src, {.recorded_root = root, .progress = progress.Callback()});

@@ -34,7 +34,11 @@
 //
 // Thread safety: every function may be called from many threads at once on
 // one Store; writes are serialized inside. A FileWriter or FileReader object
-// is used by one thread at a time. None may outlive or race Store::Close.
+// is used by one thread at a time and must not race Store::Close. One still
+// open when its Store closes (Close, ~Store, Refresh for readers) is ended:
+// a FileWriter's file is not stored (as if destroyed without Close), and
+// later calls of either return InvalidArgument "... was closed by
+// Store::Close"; destroying it afterwards is safe.
 #ifndef LABSTORE_DATA_H_
 #define LABSTORE_DATA_H_
 

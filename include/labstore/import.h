@@ -81,10 +81,22 @@ struct ImportReport {
   std::string ToString() const;
 };
 
+// Whether `src` is a machinable storage that Import accepts: a folder holding
+// a regular file storage.sqlite (a storage with no experiments yet counts),
+// or at least one top-level folder (not hidden) with an experiment.json.
+// An empty folder is not one. Reads only; no store involved, so a tool can
+// check before it opens (or creates) a store.
+// Errors: NotFound (`src` does not exist), InvalidArgument (not a folder, or
+// a folder that is not a machinable storage; the message names `src` and
+// what was expected), IOError.
+//
+//   if (labstore::Status s = labstore::CheckImportSource(src); !s.ok()) return s;
+Status CheckImportSource(std::string_view src);
+
 // Imports the machinable storage in `src`.
-// Errors (nothing imported): NotFound (`src` does not exist), InvalidArgument
-// (`src` is not a directory, the store is read-only). Everything else is
-// reported in the ImportReport.
+// Errors (nothing imported, nothing written to the store): those of
+// CheckImportSource, and InvalidArgument (the store is read-only). Everything
+// else is reported in the ImportReport.
 Result<ImportReport> Import(Store& store, std::string_view src, const ImportOptions& options = {});
 
 }  // namespace labstore

@@ -42,7 +42,14 @@
 //  - Many writers on different (experiment, scope) pairs may run at once, in
 //    one thread or many, on one Store. Opening a second writer on a scope
 //    that already has one in this process returns Busy.
-//  - Close every writer before closing its Store.
+//  - Close every writer before closing its Store. A writer still open when
+//    its Store closes (Store::Close, ~Store, or another Store moved over it)
+//    is closed by the Store: its accepted rows are stored, exactly as by
+//    Close(), and the Store's Close() returns an error storing them. Its
+//    later Save(), Flush(), Close() and Last() (when the row is not in the
+//    writer's memory) return InvalidArgument "record writer for experiment
+//    <id> scope "<scope>" was closed by Store::Close"; destroying it is safe.
+//    The Store must not close while another thread is using the writer.
 #ifndef LABSTORE_RECORD_H_
 #define LABSTORE_RECORD_H_
 

@@ -21,7 +21,11 @@
 // Rows are never silently skipped and never read with wrong values.
 //
 // Thread safety: the free functions may be called from many threads at once,
-// also while writers run. A RecordReader is used by one thread at a time.
+// also while writers run. A RecordReader is used by one thread at a time and
+// must not race Store::Close. A RecordReader still open when its Store
+// closes or refreshes is ended: its next Next() returns false with status()
+// InvalidArgument "record reader for experiment <id> scope "<scope>" was
+// closed by Store::Close" (or Store::Refresh); destroying it is safe.
 #ifndef LABSTORE_RECORD_READER_H_
 #define LABSTORE_RECORD_READER_H_
 

@@ -34,6 +34,9 @@ struct StoreState;
 class Store {
  public:
   // Opens (and with create_if_missing, creates) the store in `dir`.
+  // Creating is atomic: a process killed at any moment of it leaves no store,
+  // a whole one, or an unfinished creation that the next writer's Open
+  // finishes (markers LABSTORE and LABSTORE.creating, doc/format.md).
   // Errors:
   //  - Busy: another process has it open for writing; the message names the
   //    directory and the holder's process id;
@@ -41,7 +44,10 @@ class Store {
   //    (nothing in it is changed);
   //  - NotSupported: the store was written by a newer format version;
   //  - NotFound: `dir` does not exist and create_if_missing is false, or it is
-  //    read_only and there is no store;
+  //    read_only and there is no store, or one whose creation has not finished
+  //    ("store <dir> is being created": a writer's Open finishes it);
+  //  - Corruption: LABSTORE is damaged, or the store holds data but no format
+  //    version;
   //  - IOError / Corruption: from the file system or the database.
   static Result<Store> Open(const StoreOptions& options, std::string_view dir = kDefaultStoreDir);
 
@@ -53,6 +59,18 @@ class Store {
 
   // Flushes and closes the database and releases the writer lock. Further
   // calls on this Store return InvalidArgument. Returns the first error seen.
+  //
+  // Handles still open on this store are ended first, with the database
+  // still open (the same happens in ~Store and when a Store is moved over):
+  //  - a RecordWriter is closed: every row it accepted is stored (as by its
+  //    Close()), the row being built is dropped; an error storing them is
+  //    returned here;
+  //  - a FileWriter is abandoned: its file is not stored, its chunks removed;
+  //  - a RecordReader and a FileReader let go of their snapshot.
+  // Their later calls (Save, Flush, Close, Append, Read, Next, ...) return
+  // InvalidArgument "... was closed by Store::Close" and never touch the
+  // store; destroying them afterwards is safe. Calls that only use the
+  // handle's memory (Set, Current, accepted_rows, size, ...) keep working.
   Status Close();
 
   const std::string& dir() const;
@@ -60,9 +78,11 @@ class Store {
 
   // Read-only handles: catch up with what the writer has stored since Open or
   // the last Refresh (the handle reopens the database; a few milliseconds).
-  // Must not race with other calls on this Store, and invalidates nothing the
-  // caller holds (results are values). On a writer handle it does nothing.
-  // Errors: IOError, Corruption.
+  // Must not race with other calls on this Store. Results already returned
+  // are values and stay valid; RecordReaders and FileReaders opened on this
+  // handle are ended as by Close (their next read returns InvalidArgument
+  // "... was closed by Store::Refresh"): open them again. On a writer handle
+  // it does nothing. Errors: IOError, Corruption.
   Status Refresh();
 
   // ---- experiments -------------------------------------------------------

@@ -427,8 +427,10 @@ Status ReleaseFilesOf(StoreState& st, const std::vector<std::string>& experiment
 // ---- reading ---------------------------------------------------------------
 
 ReadView::ReadView(const StoreState& st) : db_(st.db.get()) { options_.snapshot = db_->GetSnapshot(); }
-ReadView::~ReadView() {
+ReadView::~ReadView() { Release(); }
+void ReadView::Release() {
   if (options_.snapshot) db_->ReleaseSnapshot(options_.snapshot);
+  options_.snapshot = nullptr;
 }
 
 Result<FileEntry> GetFileEntry(const StoreState& st, const rocksdb::ReadOptions& ro, std::string_view experiment_key,

@@ -168,6 +168,8 @@ class ReadView {
   ReadView(const ReadView&) = delete;
   ReadView& operator=(const ReadView&) = delete;
   const rocksdb::ReadOptions& options() const { return options_; }
+  // Releases the snapshot now (before its store closes).
+  void Release();
 
  private:
   rocksdb::DB* db_;

@@ -138,7 +138,27 @@ Result<GarbageCollectStats> GarbageCollect(Store& store) {
 
 // ---- FileWriter --------------------------------------------------------------
 
-struct FileWriter::Impl {
+struct FileWriter::Impl final : internal::OpenHandle {
+  ~Impl() override { Unregister(); }
+  // Store::Close: the unfinished file is abandoned (its chunks deleted).
+  Status EndWithStore(std::string_view by) override {
+    if (!closed) {
+      ended_open = true;
+      closed = true;
+      upload.reset();
+      buffer = std::string();
+    }
+    ended_by = std::string(by);
+    return Status::OK();
+  }
+  Status ClosedError() const {
+    if (ended_open) {
+      return internal::EndedError(fmt::format("file writer for {}", What(path, id)), ended_by,
+                                  "the file was not stored: Close() had not been called");
+    }
+    return Status::InvalidArgument(fmt::format("{} is closed", What(path, id)));
+  }
+
   StoreState* st = nullptr;
   std::string key, id, path;
   // The bytes so far while they fit in one batch (kInlineBytes); after that
@@ -148,6 +168,8 @@ struct FileWriter::Impl {
   uint64_t written = 0;
   std::unique_ptr<internal::Upload> upload;
   bool closed = false;
+  bool ended_open = false;  // still open when its store ended it
+  std::string ended_by;
 };
 
 FileWriter::FileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -164,12 +186,13 @@ Result<FileWriter> FileWriter::Open(Store& store, std::string_view id, std::stri
   impl->key = std::move(t->key);
   impl->id = id;
   impl->path = path;
+  impl->Register(t->st->handles);
   return FileWriter(std::move(impl));
 }
 
 Status FileWriter::Append(std::string_view bytes) {
   Impl& w = *impl_;
-  if (w.closed) return Status::InvalidArgument(fmt::format("{} is closed", What(w.path, w.id)));
+  if (w.closed) return w.ClosedError();
   if (bytes.size() > internal::MaxFileBytes() - w.written) {  // the file is lost, as after an IOError
     w.closed = true;
     w.upload.reset();
@@ -200,7 +223,7 @@ Status FileWriter::Append(std::string_view bytes) {
 
 Status FileWriter::Close() {
   Impl& w = *impl_;
-  if (w.closed) return Status::InvalidArgument(fmt::format("{} is closed", What(w.path, w.id)));
+  if (w.closed) return w.ClosedError();
   w.closed = true;
   std::string hash = w.hasher.Finish();
   internal::NewContent content{.hash = hash, .size = w.written};
@@ -221,14 +244,26 @@ uint64_t FileWriter::bytes_written() const { return impl_->written; }
 
 // ---- FileReader --------------------------------------------------------------
 
-struct FileReader::Impl {
+struct FileReader::Impl final : internal::OpenHandle {
   explicit Impl(const StoreState& st) : view(st) {}
+  ~Impl() override { Unregister(); }
+  // Store::Close or Refresh: the snapshot goes, reads fail from now on.
+  Status EndWithStore(std::string_view by) override {
+    reader.reset();
+    view.Release();
+    ended_by = std::string(by);
+    return Status::OK();
+  }
+
   internal::ReadView view;
   std::optional<internal::ContentReader> reader;
   std::string chunk;  // the chunk being handed out
   size_t offset = 0;  // bytes of `chunk` handed out
   DataFormat format = DataFormat::kRaw;
   std::string hash;
+  uint64_t size = 0;
+  std::string what;      // "file ... of experiment ..."
+  std::string ended_by;  // set when its store ended it
 };
 
 FileReader::FileReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -244,14 +279,20 @@ Result<FileReader> FileReader::Open(Store& store, std::string_view id, std::stri
   if (!entry.ok()) return entry.status();
   impl->hash = internal::ToHex(entry->hash);
   impl->format = DataFormatOf(path);
-  auto reader = internal::ContentReader::Open(*t->st, impl->view.options(), std::move(*entry), What(path, id));
+  impl->size = entry->size;
+  impl->what = What(path, id);
+  auto reader = internal::ContentReader::Open(*t->st, impl->view.options(), std::move(*entry), impl->what);
   if (!reader.ok()) return reader.status();
   impl->reader.emplace(std::move(*reader));
+  impl->Register(t->st->handles);
   return FileReader(std::move(impl));
 }
 
 Result<size_t> FileReader::Read(std::span<char> buffer) {
   Impl& r = *impl_;
+  if (!r.ended_by.empty()) {
+    return internal::EndedError(fmt::format("file reader for {}", r.what), r.ended_by, "open a new reader to read it");
+  }
   size_t filled = 0;
   while (filled < buffer.size()) {
     if (r.offset == r.chunk.size()) {
@@ -269,7 +310,7 @@ Result<size_t> FileReader::Read(std::span<char> buffer) {
   return filled;
 }
 
-uint64_t FileReader::size() const { return impl_->reader->size(); }
+uint64_t FileReader::size() const { return impl_->size; }
 DataFormat FileReader::format() const { return impl_->format; }
 std::string FileReader::content_hash() const { return impl_->hash; }
 

@@ -729,6 +729,7 @@ std::string ImportReport::ToString() const {
 
 Result<ImportReport> Import(Store& store, std::string_view src, const ImportOptions& options) {
   if (store.read_only()) return Status::InvalidArgument("cannot import into a read-only store");
+  LABSTORE_RETURN_IF_ERROR(CheckImportSource(src));
   std::string path(src);
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   auto dir = SafeDir::Open(path, /*create=*/false);

@@ -1,6 +1,7 @@
 #include "import/source.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <unordered_map>
 
@@ -262,3 +263,48 @@ Result<Source> ReadSource(const SafeDir& src, const ImportOptions& options) {
 }
 
 }  // namespace labstore::internal
+
+namespace labstore {
+
+namespace {
+
+constexpr const char* kExpected = "expected a machinable storage: storage.sqlite, or experiment folders <id>/experiment.json";
+
+}  // namespace
+
+Status internal::CheckStorageFolder(const SafeDir& src) {
+  auto sqlite = src.Kind(kStorageSqlite);
+  if (sqlite.ok() && *sqlite == EntryKind::kFile) return Status::OK();
+  auto entries = src.List("");
+  if (!entries.ok()) return entries.status();
+  if (entries->empty()) {
+    return Status::InvalidArgument(fmt::format("cannot import {}: the folder is empty", src.path()), kExpected);
+  }
+  for (const DirEntry& entry : *entries) {
+    if (entry.kind != EntryKind::kDir || entry.name.starts_with(".")) continue;
+    auto kind = src.Kind(entry.name + "/experiment.json");
+    if (kind.ok() && *kind == EntryKind::kFile) return Status::OK();
+  }
+  return Status::InvalidArgument(
+      fmt::format("cannot import {}: it is not a machinable storage", src.path()),
+      fmt::format("it has no storage.sqlite and no folder with an experiment.json; {}", kExpected));
+}
+
+Status CheckImportSource(std::string_view src) {
+  std::string path(src);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  std::error_code ec;
+  if (path.empty() || !std::filesystem::exists(path, ec)) {
+    return Status::NotFound(fmt::format("cannot import {}: the folder does not exist", path), kExpected);
+  }
+  auto dir = internal::SafeDir::Open(path, /*create=*/false);
+  if (!dir.ok()) {
+    if (dir.status().IsInvalidArgument()) {
+      return Status::InvalidArgument(fmt::format("cannot import {}: it is not a folder", path), kExpected);
+    }
+    return dir.status();
+  }
+  return internal::CheckStorageFolder(*dir);
+}
+
+}  // namespace labstore

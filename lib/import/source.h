@@ -50,6 +50,10 @@ struct Source {
 // if there are no rows.
 std::string DetectRoot(const std::vector<std::pair<std::string, std::string>>& id_and_storage_id);
 
+// OK when `src` is a machinable storage (labstore/import.h, CheckImportSource);
+// InvalidArgument naming the folder otherwise; IOError.
+Status CheckStorageFolder(const SafeDir& src);
+
 // Reads storage.sqlite of `src` (or scans the folders). Errors: IOError only
 // when the source cannot be listed at all; everything else is a problem.
 Result<Source> ReadSource(const SafeDir& src, const ImportOptions& options);

@@ -37,6 +37,9 @@ class ChunkScanner {
 
   // Decodes the next chunk; false at the end or on error (see status()).
   bool Next();
+  // Lets go of the store (its iterator) for good: Next() returns false and
+  // status() is `why` from now on.
+  void End(Status why);
   const DecodedChunk& chunk() const { return *chunk_; }
   // The rows of chunk() to use: [lo, hi) in chunk row numbers.
   uint32_t lo() const { return lo_; }

@@ -109,6 +109,11 @@ Status ChunkScanner::Damaged(uint64_t start, std::string_view value, std::string
   return Status::Corruption(fmt::format("damaged record chunk: experiment {} scope \"{}\" {}", id_, scope_, range), reason);
 }
 
+void ChunkScanner::End(Status why) {
+  it_.reset();
+  status_ = std::move(why);
+}
+
 bool ChunkScanner::Next() {
   if (!status_.ok() || next_row_ >= end_) return false;
   if (!started_) {
@@ -479,11 +484,23 @@ Result<RecordColumns> ReadColumns(const Store& store, std::string_view experimen
 
 // ---- rows ------------------------------------------------------------------------
 
-struct RecordReader::Impl {
+struct RecordReader::Impl final : internal::OpenHandle {
+  ~Impl() override { Unregister(); }
+  // Store::Close or Refresh: the iterator goes; Next() fails from now on.
+  Status EndWithStore(std::string_view by) override {
+    scan.End(internal::EndedError(fmt::format("record reader for experiment {} scope \"{}\"", id, scope), by,
+                                  "open a new reader to read on"));
+    status = scan.status();
+    ended = true;
+    return Status::OK();
+  }
+
   ChunkScanner scan;
+  std::string id, scope;
   std::vector<uint32_t> cursor;
   uint32_t r = 0, hi = 0;
   bool loaded = false;
+  bool ended = false;
   Status status;
 };
 
@@ -496,11 +513,15 @@ Result<RecordReader> RecordReader::Open(const Store& store, std::string_view exp
                                         const RowRange& range) {
   auto impl = std::make_unique<Impl>();
   LABSTORE_RETURN_IF_ERROR(impl->scan.Open(*store.state(), experiment_id, scope, range));
+  impl->id = std::string(experiment_id);
+  impl->scope = std::string(scope);
+  impl->Register(store.state()->handles);
   return RecordReader(std::move(impl));
 }
 
 bool RecordReader::Next(Row* row) {
   Impl& d = *impl_;
+  if (d.ended) return false;
   while (!d.loaded || d.r >= d.hi) {
     if (!d.scan.Next()) {
       d.status = d.scan.status();

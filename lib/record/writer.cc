@@ -115,6 +115,7 @@ Result<RecordWriter> RecordWriter::Open(Store& store, std::string_view experimen
   w->stored.store(w->meta.rows);
   Impl* raw = w.get();
   w->flusher = std::thread([raw] { raw->Run(); });
+  w->Register(st->handles);
   return RecordWriter(std::move(w));
 }
 
@@ -248,13 +249,14 @@ void RecordWriter::SetTimestamp(Timestamp at) {
   w.row_ts = at;
 }
 
-void RecordWriter::Discard() {
-  Impl& w = *impl_;
-  if (!w.row_open) return;
-  for (uint32_t i = 0; i < w.ncols; ++i) {
-    if (w.cols[i].Present(w.row)) w.RemoveCell(w.cols[i]);
+void RecordWriter::Discard() { impl_->DiscardRow(); }
+
+void RecordWriter::Impl::DiscardRow() {
+  if (!row_open) return;
+  for (uint32_t i = 0; i < ncols; ++i) {
+    if (cols[i].Present(row)) RemoveCell(cols[i]);
   }
-  w.CloseRow();
+  CloseRow();
 }
 
 Status RecordWriter::Save(bool force) {
@@ -296,31 +298,46 @@ Status RecordWriter::Save(bool force) {
 Status RecordWriter::Flush() {
   Impl& w = *impl_;
   if (w.closed) return w.ClosedError("flush");
+  return w.FlushRows();
+}
+
+Status RecordWriter::Impl::FlushRows() {
   {
-    Impl::Guard g(&w);
-    if (w.building->rows > 0) w.Seal();
+    Guard g(this);
+    if (building->rows > 0) Seal();
   }
-  w.WaitIdle();
-  return w.BackgroundError();
+  WaitIdle();
+  return BackgroundError();
 }
 
 Status RecordWriter::Close() {
   if (!impl_) return Status::OK();
   Impl& w = *impl_;
-  if (w.closed) return Status::OK();
-  Discard();
-  Status s = Flush();
+  if (w.closed) return w.ended_open ? w.ClosedError("close it") : Status::OK();
+  return w.Shutdown();
+}
+
+Status RecordWriter::Impl::Shutdown() {
+  DiscardRow();
+  Status s = FlushRows();
   {
-    std::lock_guard lk(w.mu);
-    w.stop = true;
-    w.cv.notify_all();
+    std::lock_guard lk(mu);
+    stop = true;
+    cv.notify_all();
   }
-  if (w.flusher.joinable()) w.flusher.join();
+  if (flusher.joinable()) flusher.join();
   {
     std::lock_guard lk(g_open_mu);
-    OpenScopes().erase(w.registry_key);
+    OpenScopes().erase(registry_key);
   }
-  w.closed = true;
+  closed = true;
+  return s;
+}
+
+Status RecordWriter::Impl::EndWithStore(std::string_view by) {
+  ended_open = !closed;
+  Status s = closed ? Status::OK() : Shutdown();
+  ended_by = std::string(by);
   return s;
 }
 
@@ -337,6 +354,11 @@ Result<Row> RecordWriter::Last() const {
     if (w.row > 0) return w.MaterializeSaved(*w.building, w.row - 1, w.building_first);
     std::lock_guard lk(w.mu);
     if (w.last_row) return *w.last_row;
+  }
+  if (w.ended_open) return w.ClosedError("read the last row");
+  if (!w.ended_by.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("cannot read the last row of scope \"{}\" of experiment {}: its store was closed", w.scope, w.id));
   }
   auto rows = internal::ReadRowsOf(*w.st, w.id, w.exp_key, w.scope, RowRange{.start = -1});
   if (!rows.ok()) return rows.status();

@@ -45,7 +45,7 @@ struct StringHash {
 };
 }  // namespace internal
 
-struct RecordWriter::Impl {
+struct RecordWriter::Impl final : internal::OpenHandle {
   internal::StoreState* st = nullptr;
   std::string id, scope, exp_key, scope_key, registry_key;
   RecordOptions opt;
@@ -69,6 +69,8 @@ struct RecordWriter::Impl {
   internal::RowClock clock;
   bool saved_any = false;
   bool closed = false;
+  std::string ended_by;      // "Store::Close" once the store ended this writer
+  bool ended_open = false;   // it was still open then
   std::atomic<uint64_t> accepted{0};
   std::atomic<bool> row_lock{false};
 
@@ -91,7 +93,7 @@ struct RecordWriter::Impl {
   std::string raw, chunk;
   rocksdb::WriteBatch batch;
 
-  ~Impl() = default;
+  ~Impl() override { Unregister(); }
 
   void LockRow() {
     while (row_lock.exchange(true, std::memory_order_acquire)) std::this_thread::yield();
@@ -167,8 +169,22 @@ struct RecordWriter::Impl {
   }
 
   Status ClosedError(std::string_view op) const {
+    if (ended_open) {
+      return internal::EndedError(fmt::format("record writer for experiment {} scope \"{}\"", id, scope), ended_by,
+                                  fmt::format("cannot {}; its rows were stored when the store closed", op));
+    }
     return Status::InvalidArgument(fmt::format("cannot {}: the writer of scope \"{}\" of experiment {} is closed", op, scope, id));
   }
+
+  // Drops the row being built, if any.
+  void DiscardRow();
+  // Stores every accepted row and waits; the row being built stays.
+  Status FlushRows();
+  // Close(): discards the row being built, stores the rest, stops the
+  // background thread and releases the scope. Returns the flush's error.
+  Status Shutdown();
+  // Shutdown() on behalf of Store::Close; later calls fail with ClosedError.
+  Status EndWithStore(std::string_view by) override;
 };
 
 }  // namespace labstore

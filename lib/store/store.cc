@@ -1,8 +1,6 @@
 // Opening and closing a store directory.
 //
-// store dir := LABSTORE        "labstore store\nformat <N>\n", written before the
-//                              database is created; identifies the directory
-//              writer.lock     flock'ed by the writer, holds its pid
+// store dir := LABSTORE, LABSTORE.creating, writer.lock: see store/creation.h
 //              <RocksDB files> column families of store/column_families.h
 // meta keys  := "format_version" -> decimal N
 //               "next_sequence"  -> fixed64 little-endian
@@ -24,6 +22,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
+#include "store/creation.h"
 #include "store/store_state.h"
 #include "util/coding.h"
 
@@ -31,43 +30,14 @@ namespace labstore {
 namespace fs = std::filesystem;
 using internal::Cf;
 using internal::FromRocks;
+using internal::kCreatingName;
+using internal::kLockName;
+using internal::kMarkerName;
 using internal::StoreState;
 
 namespace {
 
 constexpr int kFormatVersion = 1;
-constexpr const char* kMarkerName = "LABSTORE";
-constexpr const char* kLockName = "writer.lock";
-
-std::string MarkerText() { return fmt::format("labstore store\nformat {}\n", kFormatVersion); }
-
-// Reads the format version from the marker; 0 when there is no marker.
-Result<int> ReadMarker(const std::string& dir) {
-  std::ifstream in(dir + "/" + kMarkerName);
-  if (!in) return 0;
-  std::string first, word;
-  int version = 0;
-  std::getline(in, first);
-  in >> word >> version;
-  if (first != "labstore store" || word != "format" || version <= 0) {
-    return Status::Corruption(fmt::format("{}/{} is damaged", dir, kMarkerName),
-                              "expected \"labstore store\" and \"format <N>\"");
-  }
-  return version;
-}
-
-Status WriteMarker(const std::string& dir) {
-  std::string tmp = dir + "/" + kMarkerName + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << MarkerText();
-    if (!out.flush()) return Status::IOError(fmt::format("cannot write {}", tmp));
-  }
-  std::error_code ec;
-  fs::rename(tmp, dir + "/" + kMarkerName, ec);
-  if (ec) return Status::IOError(fmt::format("cannot write {}/{}", dir, kMarkerName), ec.message());
-  return Status::OK();
-}
 
 rocksdb::Options DbOptions(const StoreOptions& options) {
   rocksdb::Options o;
@@ -128,11 +98,6 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   return o;
 }
 
-bool DirIsEmpty(const std::string& dir) {
-  std::error_code ec;
-  return fs::is_empty(dir, ec) && !ec;
-}
-
 // The current MANIFEST's name and size: changes whenever the writer records
 // a flush or compaction.
 std::string ManifestStamp(const std::string& dir) {
@@ -182,6 +147,16 @@ Status OpenDatabase(const StoreOptions& options, StoreState* st) {
   } else {
     s = rocksdb::DB::Open(DbOptions(options), st->dir, cfs, &handles, &raw);
   }
+  if (!s.ok() && st->read_only) {
+    // A store whose creation by an older labstore (LABSTORE written first)
+    // was interrupted: no CURRENT yet, or not every column family.
+    std::error_code ec;
+    if (!fs::exists(st->dir + "/CURRENT", ec) ||
+        (s.IsInvalidArgument() && s.ToString().find("Column family not found") != std::string::npos)) {
+      return Status::NotFound(fmt::format("store {} is being created", st->dir),
+                              "its database is not complete (its creation was interrupted); a writer's Open finishes it");
+    }
+  }
   if (!s.ok()) {
     std::string context = fmt::format("cannot open store {}", st->dir);
     // RocksDB's WAL replay errors name no file: name the logs it replays.
@@ -201,13 +176,30 @@ Status OpenDatabase(const StoreOptions& options, StoreState* st) {
   return Status::OK();
 }
 
+// True when no column family but meta holds a key: nothing was ever stored.
+bool HoldsNothing(StoreState* st) {
+  for (int i = internal::kCfMeta + 1; i < internal::kCfCount; ++i) {
+    std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator(rocksdb::ReadOptions(), st->cf[i]));
+    it->SeekToFirst();
+    if (it->Valid() || !it->status().ok()) return false;
+  }
+  return true;
+}
+
+// Reads (and for a store being created, writes) the format version and the
+// counters. `fresh`: this Open is creating the store.
 Status LoadMeta(StoreState* st, bool fresh) {
   rocksdb::ColumnFamilyHandle* meta = st->handle(internal::kCfMeta);
   std::string value;
   rocksdb::Status s = st->db->Get(rocksdb::ReadOptions(), meta, "format_version", &value);
   if (s.IsNotFound()) {
-    if (st->read_only) return Status::NotFound(fmt::format("store {} is not initialized yet", st->dir));
-    if (!fresh) {
+    if (st->read_only) {
+      return Status::NotFound(fmt::format("store {} is being created", st->dir),
+                              "it has no format version yet; a writer's Open finishes its creation");
+    }
+    // Without `fresh`: a creation by labstore before the creation marker
+    // (which wrote LABSTORE first) was killed; an empty store is finished.
+    if (!fresh && !HoldsNothing(st)) {
       return Status::Corruption(fmt::format("store {} has no format version", st->dir),
                                 "its meta column family is missing \"format_version\"");
     }
@@ -293,32 +285,63 @@ Result<Store> Store::Open(const StoreOptions& options, std::string_view dir_arg)
     fs::create_directories(st->dir, ec);
     if (ec) return Status::IOError(fmt::format("cannot create store directory {}", st->dir), ec.message());
   }
-  auto marker = ReadMarker(st->dir);
-  if (!marker.ok()) return marker.status();
-  if (*marker == 0 && !DirIsEmpty(st->dir)) {
+  // Creation protocol: store/creation.h and doc/format.md.
+  auto d = internal::InspectDir(st->dir);
+  if (!d.ok()) return d.status();
+  if (d->foreign()) d = internal::InspectDir(st->dir);  // a creator may have finished meanwhile
+  if (!d.ok()) return d.status();
+  if (d->foreign()) {
     return Status::InvalidArgument(fmt::format("{} is not a labstore store", st->dir),
                                    fmt::format("the directory is not empty and has no {} file", kMarkerName));
   }
-  if (*marker == 0 && options.read_only) {
-    return Status::NotFound(fmt::format("no store at {}", st->dir), "the directory is empty");
-  }
-  if (*marker > kFormatVersion) {
-    return Status::NotSupported(fmt::format("store {} has format version {}", st->dir, *marker),
+  if (d->version > kFormatVersion) {
+    return Status::NotSupported(fmt::format("store {} has format version {}", st->dir, d->version),
                                 fmt::format("this labstore reads versions up to {}", kFormatVersion));
   }
+  if (d->version == 0 && options.read_only) {
+    if (d->creating) {
+      return Status::NotFound(fmt::format("store {} is being created", st->dir),
+                              fmt::format("its creation has not finished (or was interrupted: it has {} but no {}); "
+                                          "a writer's Open finishes it",
+                                          kCreatingName, kMarkerName));
+    }
+    return Status::NotFound(fmt::format("no store at {}", st->dir), "the directory is empty");
+  }
+  bool fresh = false;
   if (!options.read_only) {
+    if (d->version == 0 && !d->creating) LABSTORE_RETURN_IF_ERROR(internal::BeginCreation(st->dir));
     LABSTORE_RETURN_IF_ERROR(st->lock.Acquire(st->dir + "/" + kLockName, st->dir));
-    if (*marker == 0) LABSTORE_RETURN_IF_ERROR(WriteMarker(st->dir));
+    // With the lock: another creator may have finished since InspectDir.
+    auto version = internal::ReadMarker(st->dir);
+    if (!version.ok()) return version.status();
+    fresh = *version == 0;
+    if (fresh) {
+      // Ours and unfinished (just begun, or a killed creator's): start over.
+      // Nothing was stored in it: its Open never returned.
+      LABSTORE_RETURN_IF_ERROR(internal::ClearUnfinishedCreation(st->dir));
+    } else if (*version > kFormatVersion) {
+      return Status::NotSupported(fmt::format("store {} has format version {}", st->dir, *version),
+                                  fmt::format("this labstore reads versions up to {}", kFormatVersion));
+    }
   }
   LABSTORE_RETURN_IF_ERROR(OpenDatabase(options, st.get()));
   Store store(std::move(st));
-  LABSTORE_RETURN_IF_ERROR(LoadMeta(store.state_.get(), *marker == 0));
+  StoreState* state = store.state_.get();
+  LABSTORE_RETURN_IF_ERROR(LoadMeta(state, fresh));
+  if (!state->read_only) {
+    // The database is whole (every column family, the format version, synced):
+    // LABSTORE makes it a store; LABSTORE.creating goes last (also when a
+    // killed creator left it after writing LABSTORE).
+    if (fresh) LABSTORE_RETURN_IF_ERROR(internal::WriteMarker(state->dir, kFormatVersion));
+    LABSTORE_RETURN_IF_ERROR(internal::EndCreation(state->dir));
+  }
   return store;
 }
 
 Status Store::Close() {
   if (!state_ || !state_->db) return Status::OK();
-  Status result;
+  // Writers store their rows, readers let go of snapshots and iterators.
+  Status result = state_->handles.EndAll("Store::Close");
   rocksdb::Status s;
   if (!state_->read_only) {
     rocksdb::FlushOptions fo;
@@ -345,8 +368,10 @@ bool Store::read_only() const { return state_->read_only; }
 Status Store::Refresh() {
   if (!state_->db) return Status::InvalidArgument("cannot refresh: store is closed");
   if (!state_->read_only) return Status::OK();
-  // Reopen: the new handle replays what the writer has logged since.
+  // Reopen: the new handle replays what the writer has logged since. Readers
+  // opened on the old database are ended first.
   StoreState& st = *state_;
+  (void)st.handles.EndAll("Store::Refresh");
   for (auto*& h : st.cf) {
     if (h != nullptr) (void)st.db->DestroyColumnFamilyHandle(h);
     h = nullptr;

@@ -16,6 +16,7 @@
 #include "labstore/status.h"
 #include "store/column_families.h"
 #include "store/lock_file.h"
+#include "store/open_handles.h"
 
 namespace labstore::internal {
 
@@ -30,6 +31,8 @@ struct StoreState {
   std::mutex write_mu;
   // Next store-wide sequence number (persisted in meta "next_sequence").
   uint64_t next_sequence = 1;
+  // Writers and readers that Close (and Refresh) must end first.
+  OpenHandles handles;
 
   rocksdb::ColumnFamilyHandle* handle(Cf c) const { return cf[c]; }
 

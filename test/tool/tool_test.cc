@@ -273,6 +273,25 @@ TEST_CASE("import reads the golden machinable storage; export writes it back byt
   CHECK(Run(store, "export", &out) == 2);
 }
 
+TEST_CASE("import of a missing, empty or foreign folder exits 1 naming it and creates no store") {
+  TempDir tmp;
+  std::string store = tmp.Sub("s"), out;
+  CHECK(Run(store, "import " + tmp.Sub("missing"), &out) == 1);
+  CHECK(Has(out, "cannot import " + tmp.Sub("missing") + ": the folder does not exist"));
+  CHECK_FALSE(std::filesystem::exists(store));
+  std::filesystem::create_directories(tmp.Sub("empty"));
+  CHECK(Run(store, "import " + tmp.Sub("empty"), &out) == 1);
+  CHECK(Has(out, "cannot import " + tmp.Sub("empty") + ": the folder is empty"));
+  CHECK(Has(out, "expected a machinable storage"));
+  CHECK_FALSE(std::filesystem::exists(store));
+  std::filesystem::create_directories(tmp.Sub("foreign/sub"));
+  test::WriteFile(tmp.Sub("foreign/notes.txt"), "mine");
+  CHECK(Run(store, "import " + tmp.Sub("foreign") + " --json", &out) == 1);
+  CHECK(Has(out, "it is not a machinable storage"));
+  CHECK_FALSE(std::filesystem::exists(store));
+  CHECK(test::ReadFile(tmp.Sub("foreign/notes.txt")) == "mine");
+}
+
 TEST_CASE("LABSTORE_STORE selects the store when --store is not given") {
   TempDir tmp;
   {
