@@ -219,6 +219,28 @@ std::string CsvValue(const Value& v) {
   return out;
 }
 
+void AppendCsvHeader(std::string* text, const std::vector<std::string>& cols) {
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i) text->push_back(',');
+    *text += CsvField(cols[i]);
+  }
+  text->push_back('\n');
+}
+
+// One CSV line of `row`: its cells in `cols` order, empty where absent or null.
+void AppendCsvRow(std::string* text, const Row& row, const std::vector<std::string>& cols,
+                  internal::IsoFormatter& iso) {
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i) text->push_back(',');
+    if (cols[i] == kTimestampKey) {
+      iso.Append(text, row.timestamp);
+    } else if (const Value* v = row.Find(cols[i])) {
+      *text += CsvValue(*v);
+    }
+  }
+  text->push_back('\n');
+}
+
 
 // ---- tabulate ----------------------------------------------------------------
 
@@ -442,11 +464,7 @@ Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_
   for (const auto& [name, type] : scan.meta().columns) names.cells.emplace_back(name, Value());
   std::vector<std::string> cols = SortedColumns({names});
   std::string text;
-  for (size_t i = 0; i < cols.size(); ++i) {
-    if (i) text.push_back(',');
-    text += CsvField(cols[i]);
-  }
-  text.push_back('\n');
+  AppendCsvHeader(&text, cols);
   internal::IsoFormatter iso;
   Row row;
   std::vector<uint32_t> cursor;
@@ -454,15 +472,7 @@ Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_
     internal::StartCursor(scan.chunk(), scan.lo(), &cursor);
     for (uint32_t r = scan.lo(); r < scan.hi(); ++r) {
       internal::MaterializeRow(scan.chunk(), r, &cursor, &row);
-      for (size_t i = 0; i < cols.size(); ++i) {
-        if (i) text.push_back(',');
-        if (cols[i] == kTimestampKey) {
-          iso.Append(&text, row.timestamp);
-        } else if (const Value* v = row.Find(cols[i])) {
-          text += CsvValue(*v);
-        }
-      }
-      text.push_back('\n');
+      AppendCsvRow(&text, row, cols, iso);
     }
     LABSTORE_RETURN_IF_ERROR(sink(text));
     text.clear();
@@ -474,23 +484,9 @@ Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_
 
 std::string FormatCsv(const std::vector<Row>& rows, const std::vector<std::string>& cols) {
   std::string text;
-  for (size_t i = 0; i < cols.size(); ++i) {
-    if (i) text.push_back(',');
-    text += CsvField(cols[i]);
-  }
-  text.push_back('\n');
+  AppendCsvHeader(&text, cols);
   internal::IsoFormatter iso;
-  for (const Row& row : rows) {
-    for (size_t i = 0; i < cols.size(); ++i) {
-      if (i) text.push_back(',');
-      if (cols[i] == kTimestampKey) {
-        iso.Append(&text, row.timestamp);
-      } else if (const Value* v = row.Find(cols[i])) {
-        text += CsvValue(*v);
-      }
-    }
-    text.push_back('\n');
-  }
+  for (const Row& row : rows) AppendCsvRow(&text, row, cols, iso);
   return text;
 }
 
