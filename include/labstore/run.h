@@ -24,10 +24,10 @@
 //
 // LIFETIME
 //  - The Run keeps a pointer to `store`: Finish or destroy every Run before
-//    the Store is closed, moved or destroyed. If the Store was closed (Close()
-//    returned, the object still exists) the heartbeat and Finish() return
-//    InvalidArgument ("store is closed") instead of writing; closing while a
-//    heartbeat is being written is a race, as any call racing Close() is.
+//    the Store is moved or destroyed. Store::Close() (and destroying the
+//    Store) ends a live Run first: its heartbeat thread stops before the
+//    database closes, the experiment is left started and not finished, and
+//    Finish() then returns InvalidArgument "... was closed by Store::Close".
 //
 // THREAD SAFETY
 //  - One Run is used by one thread at a time (which one may change). Runs of

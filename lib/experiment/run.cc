@@ -12,6 +12,8 @@
 
 #include "experiment/run_testing.h"
 #include "labstore/store.h"
+#include "store/open_handles.h"
+#include "store/store_state.h"
 
 namespace labstore {
 namespace {
@@ -52,8 +54,12 @@ void internal::InjectHeartbeatFailure(std::string_view experiment_id, Status fai
   }
 }
 
-struct Run::Impl {
+// A live Run is an open handle of its store (store/open_handles.h): closing
+// or destroying the Store stops the heartbeat thread first, so no heartbeat
+// races the database's close.
+struct Run::Impl : internal::OpenHandle {
   Store* store = nullptr;
+  std::string ended_by;  // set when the store ended the Run (EndWithStore)
   std::string id;
   std::string live_key;
   RunOptions options;
@@ -87,8 +93,15 @@ struct Run::Impl {
     }
   }
 
+  Status EndWithStore(std::string_view by) override {
+    End();
+    ended_by = std::string(by);
+    return Status::OK();
+  }
+
   // Stops and joins the heartbeat thread and releases the experiment.
   void End() {
+    Unregister();
     if (ended) return;
     ended = true;
     {
@@ -139,6 +152,7 @@ Result<Run> Run::Start(Store& store, std::string_view experiment_id, const RunOp
                           "finish or destroy it first");
     }
   }
+  impl->Register(store.state()->handles);
   // From here on End() releases the live entry, also on the error paths.
   Run run(std::move(impl));
   Timestamp now = Now();
@@ -150,6 +164,10 @@ Result<Run> Run::Start(Store& store, std::string_view experiment_id, const RunOp
 }
 
 Status Run::Finish() {
+  if (impl_ && !impl_->ended_by.empty()) {
+    return internal::EndedError(fmt::format("the run of experiment \"{}\"", impl_->id), impl_->ended_by,
+                                "finish every Run before closing its Store; the experiment is not marked finished");
+  }
   if (!impl_ || impl_->ended) return Status::InvalidArgument("cannot finish the run: it has already ended");
   impl_->End();
   Status finished = impl_->store->MarkFinished(impl_->id);

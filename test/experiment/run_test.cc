@@ -180,12 +180,44 @@ TEST_CASE("Finish after the Store was closed is InvalidArgument, and the experim
     REQUIRE(store.Close().ok());
     Status s = run->Finish();
     CHECK(Code(s) == "InvalidArgument");
-    CHECK(s.message().find("closed") != std::string::npos);
+    CHECK(s.message().find("was closed by Store::Close") != std::string::npos);
   }
   Store store = test::OpenStore(tmp.Sub("s"));
   ExperimentStatus st = StatusOf(store, id);
   CHECK(st.IsStarted());
   CHECK_FALSE(st.IsFinished());
+}
+
+TEST_CASE("Store::Close stops a live Run's heartbeat thread before the database closes") {
+  TempDir tmp;
+  std::string id;
+  {
+    Store store = test::OpenStore(tmp.Sub("s"));
+    auto e = store.Create({.module = "m"});
+    REQUIRE(e.ok());
+    id = e->id;
+    auto run = Run::Start(store, id, {.heartbeat_interval_ms = 1});  // beating all the time
+    REQUIRE(run.ok());
+    REQUIRE(WaitFor([&] { return run->heartbeats() > 3; }));
+    REQUIRE(store.Close().ok());
+    uint64_t beats = run->heartbeats();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(run->heartbeats() == beats);  // the thread has stopped
+    CHECK(Code(run->heartbeat_status()) == "OK");
+    CHECK(Code(run->Finish()) == "InvalidArgument");
+  }  // the Run is destroyed after its store: nothing to do, no crash
+  Store store = test::OpenStore(tmp.Sub("s"));
+  CHECK_FALSE(StatusOf(store, id).IsFinished());
+  // Destroying the Store without Close (here the Store it was moved into,
+  // destroyed before the Run) ends the Run the same way.
+  {
+    Store s2 = test::OpenStore(tmp.Sub("t"));
+    auto e = s2.Create({.module = "m"});
+    REQUIRE(e.ok());
+    auto run = Run::Start(s2, e->id, {.heartbeat_interval_ms = 1});
+    REQUIRE(run.ok());
+    Store moved = std::move(s2);
+  }  // destroyed in reverse order: `moved` (ends the Run), then `run`
 }
 
 TEST_CASE("A failed heartbeat is kept and reported by Finish, which still marks the experiment finished") {
