@@ -64,8 +64,9 @@ void RunDiff(const Context& ctx, const std::string& id_a, const std::string& id_
   if (a.module != b.module) out += fmt::format("module: {} -> {}\n", a.module, b.module);
 
   std::map<std::string, PyJson> ca, cb;
-  Flatten(KeyLookup(store, a, "default").config(), "", &ca);
-  Flatten(KeyLookup(store, b, "default").config(), "", &cb);
+  KeyLookup lookup_a(store, a, "default"), lookup_b(store, b, "default");
+  Flatten(lookup_a.config(), "", &ca);
+  Flatten(lookup_b.config(), "", &cb);
   if (std::string lines = DiffMaps(ca, cb); !lines.empty()) out += "config\n" + lines;
 
   std::string sa = StatusWord(Check(store.GetStatus(a.id)), now), sb = StatusWord(Check(store.GetStatus(b.id)), now);

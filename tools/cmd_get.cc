@@ -5,8 +5,6 @@
 // Exit codes: 0 found; 1 when no experiment of that definition is stored, or
 // when CONFIG is not a JSON object (the library's InvalidArgument message:
 // the arguments parsed, their content was refused, as for any stored value).
-#include <cstdio>
-
 #include <fmt/format.h>
 
 #include "commands.h"

@@ -18,12 +18,15 @@ const PyJson* FindConfigKey(const PyJson& config, std::string_view key) {
 }
 
 KeyLookup::KeyLookup(const Store& store, const Experiment& e, std::string scope)
-    : store_(store), id_(e.id), scope_(std::move(scope)) {
-  config_ = Check(internal::ParsePyJson(e.config, "config of experiment " + e.id));
+    : store_(store), id_(e.id), scope_(std::move(scope)), config_text_(e.config) {}
+
+const PyJson& KeyLookup::config() {
+  if (!config_) config_ = Check(internal::ParsePyJson(config_text_, "config of experiment " + id_));
+  return *config_;
 }
 
 std::optional<PyJson> KeyLookup::Find(std::string_view key) {
-  if (const PyJson* v = FindConfigKey(config_, key)) return *v;
+  if (const PyJson* v = FindConfigKey(config(), key)) return *v;
   if (!row_read_) {
     row_read_ = true;
     std::vector<Row> rows = Check(ReadRows(store_, id_, scope_, {.start = -1}));

@@ -22,8 +22,8 @@ using internal::PyJson;
 // absent (or a step is not an object).
 const PyJson* FindConfigKey(const PyJson& config, std::string_view key);
 
-// An experiment's config and, read once when first needed, the last row of
-// one scope. Throws CommandError (exit 1) when the store fails.
+// An experiment's config and the last row of one scope, each parsed or read
+// once, when first needed. Throws CommandError (exit 1) when the store fails.
 class KeyLookup {
  public:
   KeyLookup(const Store& store, const Experiment& e, std::string scope);
@@ -32,12 +32,13 @@ class KeyLookup {
   // last row (a row without that column, or no rows: nullopt).
   std::optional<PyJson> Find(std::string_view key);
 
-  const PyJson& config() const { return config_; }
+  // The config, parsed.
+  const PyJson& config();
 
  private:
   const Store& store_;
-  std::string id_, scope_;
-  PyJson config_;
+  std::string id_, scope_, config_text_;
+  std::optional<PyJson> config_;
   bool row_read_ = false;
   std::optional<Row> last_row_;
 };
