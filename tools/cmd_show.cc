@@ -10,9 +10,8 @@
 #include "labstore/record_reader.h"
 
 namespace labstore::tool {
-namespace {
 
-void RunShow(const Context& ctx, const std::string& id, bool json) {
+void ShowExperiment(const Context& ctx, const std::string& id, bool json) {
   Store store = ctx.OpenReader();
   Experiment e = Check(store.Find(id));
   ExperimentStatus st = Check(store.GetStatus(id));
@@ -85,8 +84,6 @@ void RunShow(const Context& ctx, const std::string& id, bool json) {
   }
 }
 
-}  // namespace
-
 void RegisterShow(CLI::App& app, Context& ctx) {
   auto id = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
@@ -94,7 +91,7 @@ void RegisterShow(CLI::App& app, Context& ctx) {
   cmd->add_option("ID", *id, "Experiment id (6 characters)")->required();
   cmd->add_flag("--json", *json, "JSON output with exact timestamps");
   cmd->footer("Example:\n  labstore show rm3SAJ\n");
-  cmd->callback([&ctx, id, json] { RunShow(ctx, *id, *json); });
+  cmd->callback([&ctx, id, json] { ShowExperiment(ctx, *id, *json); });
 }
 
 }  // namespace labstore::tool

@@ -16,6 +16,12 @@ void RegisterExportCommands(CLI::App& app, Context& ctx);  // export, import, sq
 void RegisterStoreCommands(CLI::App& app, Context& ctx);  // check, stats, gc
 void RegisterRm(CLI::App& app, Context& ctx);
 void RegisterBench(CLI::App& app, Context& ctx);
+void RegisterGet(CLI::App& app, Context& ctx);
+void RegisterCat(CLI::App& app, Context& ctx);
+void RegisterDiff(CLI::App& app, Context& ctx);
+
+// What `show ID` prints (also `get`); --json as there.
+void ShowExperiment(const Context& ctx, const std::string& id, bool json);
 
 }  // namespace labstore::tool
 

@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
   RegisterStoreCommands(app, ctx);
   RegisterRm(app, ctx);
   RegisterBench(app, ctx);
+  RegisterGet(app, ctx);
+  RegisterCat(app, ctx);
+  RegisterDiff(app, ctx);
   if (argc <= 1) {  // bare `labstore`: the usage, as a usage error
     std::fputs(app.help().c_str(), stdout);
     return kExitUsage;
