@@ -44,7 +44,7 @@ void internal::ReleaseScope(const std::string& claim) {
 }
 
 std::optional<std::string> internal::OpenRecordScope(const internal::StoreState* st, std::string_view experiment_key) {
-  std::string prefix = fmt::format("{}", static_cast<const void*>(st)) + '\0' + std::string(experiment_key);
+  std::string prefix = internal::ScopeClaimKey(st, experiment_key, "");
   std::lock_guard lk(g_open_mu);
   auto it = OpenScopes().lower_bound(prefix);
   if (it == OpenScopes().end() || !std::string_view(*it).starts_with(prefix)) return std::nullopt;
@@ -90,7 +90,7 @@ Result<RecordWriter> RecordWriter::Open(Store& store, std::string_view experimen
   w->exp_key = *key;
   w->scope_key = internal::ScopeKey(*key, scope);
   w->opt = options;
-  w->registry_key = fmt::format("{}", static_cast<const void*>(st)) + '\0' + *key + w->scope;
+  w->registry_key = internal::ScopeClaimKey(st, *key, w->scope);
 
   auto meta = internal::LoadScopeChecked(*st, w->id, *key, w->scope);
   if (!meta.ok()) return meta.status();

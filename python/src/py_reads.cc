@@ -16,13 +16,6 @@ namespace {
 namespace py = pybind11;
 using Box = std::shared_ptr<StoreBox>;
 
-template <typename F>
-auto Shared(StoreBox& b, F&& f) {
-  py::gil_scoped_release nogil;
-  std::shared_lock lock(b.mu);
-  return f(b.Get());
-}
-
 RowRange Range(int64_t start, std::optional<uint64_t> count) {
   return RowRange{.start = start, .count = count.value_or(UINT64_MAX)};
 }

@@ -15,14 +15,6 @@ namespace {
 namespace py = pybind11;
 using Box = std::shared_ptr<StoreBox>;
 
-// Runs f(store) without the GIL, under the store's shared lock.
-template <typename F>
-auto Shared(StoreBox& b, F&& f) {
-  py::gil_scoped_release nogil;
-  std::shared_lock lock(b.mu);
-  return f(b.Get());
-}
-
 std::optional<Timestamp> ParseAt(const std::optional<std::string>& at) {
   if (!at) return std::nullopt;
   return Unwrap(ParseIso(*at));

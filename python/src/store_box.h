@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <Python.h>
+#include <pybind11/pybind11.h>
 
 #include "errors.h"
 #include "labstore/record.h"
@@ -46,6 +47,15 @@ struct StoreBox {
     return *store;
   }
 };
+
+// Runs f(store) without the GIL, under the store's shared lock (the read and
+// write calls that may run alongside others on one store).
+template <typename F>
+auto Shared(StoreBox& b, F&& f) {
+  pybind11::gil_scoped_release nogil;
+  std::shared_lock lock(b.mu);
+  return f(b.Get());
+}
 
 struct WriterBox {
   std::mutex mu;
