@@ -16,6 +16,7 @@
 #include "experiment/naming.h"
 #include "json/canonical.h"
 #include "labstore/store.h"
+#include "store/sequence.h"
 #include "store/store_state.h"
 #include "util/coding.h"
 #include "util/hash.h"
@@ -168,8 +169,9 @@ Status Store::Commit(Experiment& e) {
     int draws = 0;
     do {
       if (++draws > kIdDraws) {
-        return Status::InvalidArgument(fmt::format("no free experiment id in store {} after {} random draws", st.dir, kIdDraws),
-                                       fmt::format("a store holds at most {} experiments", kMaxExperiments));
+        return Status::InvalidArgument(
+            fmt::format("no free experiment id in store {} after {} random draws", st.dir, kIdDraws),
+            fmt::format("a store holds at most {} experiments", kMaxExperiments));
       }
       id = RandomId();
     } while (KeyExists(st, kCfIds, id));
@@ -184,12 +186,13 @@ Status Store::Commit(Experiment& e) {
   if (!definition.ok()) return definition.status();
   uint32_t count = definition->count;
   if (count == kMaxExperimentsPerDefinition) {
-    return Status::InvalidArgument(fmt::format("cannot store another experiment of module \"{}\" with this config", e.module),
-                                   fmt::format("a definition (module and config) holds at most {} experiments",
-                                               kMaxExperimentsPerDefinition));
+    return Status::InvalidArgument(
+        fmt::format("cannot store another experiment of module \"{}\" with this config", e.module),
+        fmt::format("a definition (module and config) holds at most {} experiments", kMaxExperimentsPerDefinition));
   }
   std::string key = ExperimentKey(e.key, count);
-  uint64_t sequence = st.next_sequence;
+  SequenceDraw draw(st);
+  uint64_t sequence = draw.Next();
 
   Experiment stored = e;
   stored.id = id;
@@ -204,13 +207,13 @@ Status Store::Commit(Experiment& e) {
   batch.Put(st.handle(kCfByTime), ByTimeKey(e.timestamp, sequence), key);
   if (!KeyExists(st, kCfGroups, e.group_path)) batch.Put(st.handle(kCfGroups), e.group_path, e.group_pattern);
   if (!KeyExists(st, kCfProjects, e.project)) batch.Put(st.handle(kCfProjects), e.project, e.project_directory);
-  if (!ancestor_key.empty()) batch.Put(st.handle(kCfStatus), StatusKey(ancestor_key, StatusKind::kDerived, sequence), key);
-  std::string next;
-  PutFixed64(&next, sequence + 1);
-  batch.Put(st.handle(kCfMeta), "next_sequence", next);
+  if (!ancestor_key.empty()) {
+    batch.Put(st.handle(kCfStatus), StatusKey(ancestor_key, StatusKind::kDerived, sequence), key);
+  }
+  draw.Stage(&batch);
   rocksdb::Status s = st.db->Write(rocksdb::WriteOptions(), &batch);
   if (!s.ok()) return FromRocks(s, fmt::format("cannot store experiment \"{}\"", id));
-  st.next_sequence = sequence + 1;
+  draw.Commit();
   e.id = std::move(id);
   e.key = std::move(key);
   e.stored = true;

@@ -5,8 +5,8 @@
 #include "experiment/keys.h"
 #include "experiment/lookup.h"
 #include "labstore/store.h"
+#include "store/sequence.h"
 #include "store/store_state.h"
-#include "util/coding.h"
 
 namespace labstore {
 using namespace internal;  // NOLINT: this file implements Store over internal pieces
@@ -22,15 +22,13 @@ Result<std::string> KeyForWrite(StoreState& st, std::string_view id, std::string
 Status WriteWithSequence(StoreState& st, std::string_view key, StatusKind kind, std::string_view value,
                          std::string_view what) {
   std::lock_guard<std::mutex> guard(st.write_mu);
-  uint64_t sequence = st.next_sequence;
+  SequenceDraw draw(st);
   rocksdb::WriteBatch batch;
-  batch.Put(st.handle(kCfStatus), StatusKey(key, kind, sequence), rocksdb::Slice(value.data(), value.size()));
-  std::string next;
-  PutFixed64(&next, sequence + 1);
-  batch.Put(st.handle(kCfMeta), "next_sequence", next);
+  batch.Put(st.handle(kCfStatus), StatusKey(key, kind, draw.Next()), rocksdb::Slice(value.data(), value.size()));
+  draw.Stage(&batch);
   rocksdb::Status s = st.db->Write(rocksdb::WriteOptions(), &batch);
   if (!s.ok()) return FromRocks(s, fmt::format("cannot {}", what));
-  st.next_sequence = sequence + 1;
+  draw.Commit();
   return Status::OK();
 }
 
@@ -57,8 +55,8 @@ Status Store::UpdateHeartbeat(std::string_view id, Timestamp at) {
   StoreState& st = *state_;
   auto key = KeyForWrite(st, id, "update a heartbeat");
   if (!key.ok()) return key.status();
-  rocksdb::Status s =
-      st.db->Put(rocksdb::WriteOptions(), st.handle(kCfStatus), StatusKey(*key, StatusKind::kHeartbeat), EncodeInstant(at));
+  rocksdb::Status s = st.db->Put(rocksdb::WriteOptions(), st.handle(kCfStatus),
+                                 StatusKey(*key, StatusKind::kHeartbeat), EncodeInstant(at));
   return FromRocks(s, fmt::format("cannot update the heartbeat of \"{}\"", id));
 }
 

@@ -5,13 +5,13 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "experiment/run_testing.h"
 #include "labstore/store.h"
+#include "store/claims.h"
 #include "store/open_handles.h"
 #include "store/store_state.h"
 
@@ -21,9 +21,8 @@ namespace {
 constexpr uint32_t kMaxHeartbeatIntervalMs = 3600000;
 
 // (store, experiment id) pairs with a live Run in this process.
-std::mutex g_live_mu;
-std::set<std::string>& LiveRuns() {
-  static std::set<std::string> live;
+internal::Claims& LiveRuns() {
+  static internal::Claims live;
   return live;
 }
 
@@ -110,8 +109,7 @@ struct Run::Impl : internal::OpenHandle {
     }
     wake.notify_all();
     if (thread.joinable()) thread.join();
-    std::lock_guard lk(g_live_mu);
-    LiveRuns().erase(live_key);
+    LiveRuns().Release(live_key);
   }
 };
 
@@ -144,13 +142,10 @@ Result<Run> Run::Start(Store& store, std::string_view experiment_id, const RunOp
   impl->store = &store;
   impl->id = std::string(experiment_id);
   impl->options = options;
-  impl->live_key = fmt::format("{}", static_cast<const void*>(store.state())) + '\0' + impl->id;
-  {
-    std::lock_guard lk(g_live_mu);
-    if (!LiveRuns().insert(impl->live_key).second) {
-      return Status::Busy(fmt::format("experiment \"{}\" already has a live Run in this process", experiment_id),
-                          "finish or destroy it first");
-    }
+  impl->live_key = internal::StoreClaimPrefix(store.state()) + impl->id;
+  if (!LiveRuns().Claim(impl->live_key)) {
+    return Status::Busy(fmt::format("experiment \"{}\" already has a live Run in this process", experiment_id),
+                        "finish or destroy it first");
   }
   impl->Register(store.state()->handles);
   // From here on End() releases the live entry, also on the error paths.
@@ -175,8 +170,9 @@ Status Run::Finish() {
   std::lock_guard lk(impl_->mu);
   if (impl_->failures == 0) return Status::OK();
   const Status& e = impl_->first_error;
-  std::string what = fmt::format("{} of {} heartbeats of experiment \"{}\" failed (it is marked finished); the first: {}",
-                                 impl_->failures, impl_->failures + impl_->beats, impl_->id, e.message());
+  std::string what =
+      fmt::format("{} of {} heartbeats of experiment \"{}\" failed (it is marked finished); the first: {}",
+                  impl_->failures, impl_->failures + impl_->beats, impl_->id, e.message());
   switch (e.code()) {
     case Status::Code::kInvalidArgument: return Status::InvalidArgument(what);
     case Status::Code::kNotFound: return Status::NotFound(what);

@@ -1,7 +1,6 @@
 // RecordWriter's public methods; the state and the background thread are in
 // writer_impl.h / writer_impl.cc.
 #include <mutex>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -12,6 +11,7 @@
 #include "record/read.h"
 #include "record/scope.h"
 #include "record/writer_impl.h"
+#include "store/claims.h"
 
 namespace labstore {
 
@@ -21,34 +21,26 @@ using internal::ColumnBuffer;
 namespace {
 
 // (store, experiment key, scope) triples with an open writer in this process.
-std::mutex g_open_mu;
-std::set<std::string>& OpenScopes() {
-  static std::set<std::string> open;
+internal::Claims& OpenScopes() {
+  static internal::Claims open;
   return open;
 }
 
 }  // namespace
 
 std::string internal::ScopeClaimKey(const void* store_state, std::string_view experiment_key, std::string_view scope) {
-  return fmt::format("{}", store_state) + '\0' + std::string(experiment_key) + std::string(scope);
+  return internal::StoreClaimPrefix(store_state) + std::string(experiment_key) + std::string(scope);
 }
 
-bool internal::ClaimScope(const std::string& claim) {
-  std::lock_guard lk(g_open_mu);
-  return OpenScopes().insert(claim).second;
-}
+bool internal::ClaimScope(const std::string& claim) { return OpenScopes().Claim(claim); }
 
-void internal::ReleaseScope(const std::string& claim) {
-  std::lock_guard lk(g_open_mu);
-  OpenScopes().erase(claim);
-}
+void internal::ReleaseScope(const std::string& claim) { OpenScopes().Release(claim); }
 
 std::optional<std::string> internal::OpenRecordScope(const internal::StoreState* st, std::string_view experiment_key) {
   std::string prefix = internal::ScopeClaimKey(st, experiment_key, "");
-  std::lock_guard lk(g_open_mu);
-  auto it = OpenScopes().lower_bound(prefix);
-  if (it == OpenScopes().end() || !std::string_view(*it).starts_with(prefix)) return std::nullopt;
-  return it->substr(prefix.size());
+  auto claim = OpenScopes().FirstWithPrefix(prefix);
+  if (!claim) return std::nullopt;
+  return claim->substr(prefix.size());
 }
 
 // ---- RecordWriter ------------------------------------------------------------------
@@ -95,12 +87,9 @@ Result<RecordWriter> RecordWriter::Open(Store& store, std::string_view experimen
   auto meta = internal::LoadScopeChecked(*st, w->id, *key, w->scope);
   if (!meta.ok()) return meta.status();
   w->meta = std::move(*meta);
-  {
-    std::lock_guard lk(g_open_mu);
-    if (!OpenScopes().insert(w->registry_key).second) {
-      return Status::Busy(fmt::format("scope \"{}\" of experiment {} already has an open writer", scope, experiment_id),
-                          "close it first; one writer per scope");
-    }
+  if (!internal::ClaimScope(w->registry_key)) {
+    return Status::Busy(fmt::format("scope \"{}\" of experiment {} already has an open writer", scope, experiment_id),
+                        "close it first; one writer per scope");
   }
   for (size_t i = 0; i < w->meta.columns.size(); ++i) {
     w->meta_index.emplace(w->meta.columns[i].first, i);
@@ -326,10 +315,7 @@ Status RecordWriter::Impl::Shutdown() {
     cv.notify_all();
   }
   if (flusher.joinable()) flusher.join();
-  {
-    std::lock_guard lk(g_open_mu);
-    OpenScopes().erase(registry_key);
-  }
+  internal::ReleaseScope(registry_key);
   closed = true;
   return s;
 }

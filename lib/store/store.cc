@@ -3,7 +3,7 @@
 // store dir := LABSTORE, LABSTORE.creating, writer.lock: see store/creation.h
 //              <RocksDB files> column families of store/column_families.h
 // meta keys  := "format_version" -> decimal N
-//               "next_sequence"  -> fixed64 little-endian
+//               "next_sequence"  -> fixed64 little-endian (store/sequence.h)
 //               "default_group"  -> pattern text
 #include "labstore/store.h"
 
@@ -23,6 +23,7 @@
 #include <rocksdb/table.h>
 
 #include "store/creation.h"
+#include "store/sequence.h"
 #include "store/store_state.h"
 #include "util/coding.h"
 
@@ -153,8 +154,9 @@ Status OpenDatabase(const StoreOptions& options, StoreState* st) {
     std::error_code ec;
     if (!fs::exists(st->dir + "/CURRENT", ec) ||
         (s.IsInvalidArgument() && s.ToString().find("Column family not found") != std::string::npos)) {
-      return Status::NotFound(fmt::format("store {} is being created", st->dir),
-                              "its database is not complete (its creation was interrupted); a writer's Open finishes it");
+      return Status::NotFound(
+          fmt::format("store {} is being created", st->dir),
+          "its database is not complete (its creation was interrupted); a writer's Open finishes it");
     }
   }
   if (!s.ok()) {
@@ -216,7 +218,7 @@ Status LoadMeta(StoreState* st, bool fresh) {
     return Status::NotSupported(fmt::format("store {} has format version {}", st->dir, version),
                                 fmt::format("this labstore reads versions up to {}", kFormatVersion));
   }
-  s = st->db->Get(rocksdb::ReadOptions(), meta, "next_sequence", &value);
+  s = st->db->Get(rocksdb::ReadOptions(), meta, internal::kNextSequenceKey, &value);
   if (s.ok() && value.size() == 8) st->next_sequence = internal::GetFixed64(value);
   return Status::OK();
 }
@@ -279,8 +281,9 @@ Result<Store> Store::Open(const StoreOptions& options, std::string_view dir_arg)
   }
   if (!exists) {
     if (!options.create_if_missing || options.read_only) {
-      return Status::NotFound(fmt::format("no store at {}", st->dir),
-                              options.read_only ? "a read-only open needs an existing store" : "create_if_missing is off");
+      return Status::NotFound(
+          fmt::format("no store at {}", st->dir),
+          options.read_only ? "a read-only open needs an existing store" : "create_if_missing is off");
     }
     fs::create_directories(st->dir, ec);
     if (ec) return Status::IOError(fmt::format("cannot create store directory {}", st->dir), ec.message());

@@ -1,5 +1,5 @@
 // Files of an experiment: save, load, list, overwrite, delete, dedup, reclaim,
-// deferred writes and corruption (lib/data/files.cc, content_store.cc).
+// deferred writes and corruption (lib/data/files.cc, content_*.cc).
 #include <string>
 #include <vector>
 

@@ -50,7 +50,7 @@ std::string Pattern(size_t n, uint32_t seed) {
 }
 
 // A file whose content is stored in chunks of 8192 bytes, written directly in
-// the layout of lib/data/content_store.h. The store itself writes chunks below
+// the layout of lib/data/content_entry.h. The store itself writes chunks below
 // the blobs column family's min_blob_size (4096), so this is the only way a
 // RocksDB blob file comes to exist; the readers accept any chunk size.
 void PlantLargeChunkFile(Store& store, const Experiment& e, const std::string& path, const std::string& bytes) {
