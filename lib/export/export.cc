@@ -30,12 +30,13 @@
 #include "experiment/delete.h"
 #include "experiment/id.h"
 #include "export/export_internal.h"
-#include "export/layout.h"
 #include "export/manifest.h"
-#include "export/safe_dir.h"
 #include "export/plan.h"
+#include "fs/safe_dir.h"
 #include "labstore/export.h"
 #include "labstore/store.h"
+#include "layout/layout.h"
+#include "layout/names.h"
 #include "store/store_state.h"
 #include "util/progress_reporter.h"
 
@@ -44,9 +45,9 @@ namespace internal {
 
 bool IsReservedFolderName(std::string_view first) {
   static const std::set<std::string_view> kReserved = {
-      "experiment.json", "project.json", "group.json", "uses.json", "started_at", "heartbeat_at",
-      "finished_at",     "output.log",   "records",    "derived",   "storage.sqlite"};
-  return kReserved.count(first) > 0 || first.starts_with("execution-") || first.starts_with(kTempPrefix);
+      kExperimentJson, kProjectJson, kGroupJson,     kUsesJson,      kStartedAt,    kHeartbeatAt,
+      kFinishedAt,     kOutputLog,   kRecordsFolder, kDerivedFolder, kStorageSqlite};
+  return kReserved.count(first) > 0 || first.starts_with(kExecutionPrefix) || first.starts_with(kTempPrefix);
 }
 
 }  // namespace internal
@@ -64,35 +65,35 @@ Result<std::map<std::string, std::string>> GeneratedFiles(Store& store, const Ex
                                                           const std::map<uint64_t, ExecutionPlan>& executions) {
   std::map<std::string, std::string> files;
   const Experiment& e = item.e;
-  files["experiment.json"] = ExperimentJson(e, item.model);
-  files["project.json"] = ProjectJson(e);
-  files["group.json"] = GroupJson(e);
-  files["uses.json"] = UsesJson(item.model);
+  files[kExperimentJson] = ExperimentJson(e, item.model);
+  files[kProjectJson] = ProjectJson(e);
+  files[kGroupJson] = GroupJson(e);
+  files[kUsesJson] = UsesJson(item.model);
   auto status = store.GetStatus(e.id);
   if (!status.ok()) return status.status();
-  if (!status->started_at.empty()) files["started_at"] = StartedAtFile(status->started_at);
-  if (status->heartbeat_at) files["heartbeat_at"] = InstantFile(*status->heartbeat_at);
-  if (status->finished_at) files["finished_at"] = InstantFile(*status->finished_at);
+  if (!status->started_at.empty()) files[kStartedAt] = StartedAtFile(status->started_at);
+  if (status->heartbeat_at) files[kHeartbeatAt] = InstantFile(*status->heartbeat_at);
+  if (status->finished_at) files[kFinishedAt] = InstantFile(*status->finished_at);
   auto output = store.ReadOutput(e.id);
   if (!output.ok()) return output.status();
-  if (!output->empty()) files["output.log"] = std::move(*output);
+  if (!output->empty()) files[kOutputLog] = std::move(*output);
   for (uint64_t number : item.executions) {
     const ExecutionPlan& plan = executions.at(number);
     auto json = ExecutionJson(plan.x);
     if (!json.ok()) return Status::Corruption(json.status().message());
-    files[plan.folder_name + "/execution.json"] = std::move(*json);
+    files[plan.folder_name + "/" + kExecutionJson] = std::move(*json);
     if (plan.storage_member != e.id) continue;
     // As in machinable 4.1: resources and env of every member land in the last member's folder.
     for (const auto& [member, resources] : plan.x.resources) {
       if (auto n = DecodeId(member); !n.ok()) return Status::Corruption(n.status().message());
       auto text = ToPyDialect(resources, PyDialect::kFile, "execution resources");
       if (!text.ok()) return Status::Corruption(text.status().message());
-      files[plan.folder_name + "/resources-" + member + ".json"] = std::move(*text);
+      files[plan.folder_name + "/" + ResourcesFile(member)] = std::move(*text);
     }
     if (!plan.x.env.empty()) {
       auto text = ToPyDialect(plan.x.env.back().second, PyDialect::kFile, "execution env");
       if (!text.ok()) return Status::Corruption(text.status().message());
-      files[plan.folder_name + "/env.json"] = std::move(*text);
+      files[plan.folder_name + "/" + kEnvJson] = std::move(*text);
     }
   }
   return files;
@@ -244,7 +245,7 @@ Status RemoveDeleted(ExportContext& ctx, ExportPlan* plan, Manifest* manifest) {
     if (entry == manifest->experiments.end()) continue;
     auto item = planned.find(id);
     if (item != planned.end()) {
-      auto known = entry->second.files.find("experiment.json");
+      auto known = entry->second.files.find(kExperimentJson);
       std::string now = ContentTag(ExperimentJson(item->second->e, item->second->model));
       if (known != entry->second.files.end() && known->second == now) continue;
     } else if (auto found = ctx.store->Find(id); !found.status().IsNotFound()) {
@@ -354,7 +355,8 @@ Result<ExportStats> Export(Store& store, std::string_view dest, const ExportOpti
   LABSTORE_RETURN_IF_ERROR(RemoveDeleted(ctx, &*plan, &manifest));
 
   std::string old_root = manifest.root;
-  unsigned threads = options.threads != 0 ? options.threads : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
+  unsigned threads =
+      options.threads != 0 ? options.threads : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
   LABSTORE_RETURN_IF_ERROR(WriteExperiments(ctx, *plan, &manifest, threads));
   LABSTORE_RETURN_IF_ERROR(WriteIndex(ctx, *plan, old_root));
   manifest.root = abs;

@@ -9,10 +9,10 @@
 
 #include "export/manifest.h"
 #include "export/plan.h"
-#include "export/safe_dir.h"
-#include "export/sqlite_util.h"
+#include "fs/safe_dir.h"
 #include "labstore/export.h"
 #include "labstore/store.h"
+#include "sqlite/sqlite_util.h"
 
 namespace labstore::internal {
 

@@ -28,6 +28,7 @@
 #include "json/py_json.h"
 #include "labstore/record_reader.h"
 #include "labstore/time.h"
+#include "layout/names.h"
 #include "record/numeric.h"
 #include "util/progress_reporter.h"
 #include "util/time_format.h"
@@ -90,36 +91,26 @@ class RecordsSql {
         "rows INTEGER NOT NULL, PRIMARY KEY (experiment_id, scope));"));
     auto tables = db_.Prepare("SELECT scope, table_name FROM labstore_record_tables");
     if (!tables.ok()) return tables.status();
-    while (true) {
-      auto row = tables->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      scopes_[tables->Text(0)].table = tables->Text(1);
-      table_names_.insert(Lower(tables->Text(1)));
-    }
+    LABSTORE_RETURN_IF_ERROR(tables->ForEachRow([&](const SqliteStmt& s) {
+      scopes_[s.Text(0)].table = s.Text(1);
+      table_names_.insert(Lower(s.Text(1)));
+    }));
     auto columns = db_.Prepare("SELECT scope, name, column_name, type FROM labstore_record_columns ORDER BY rowid");
     if (!columns.ok()) return columns.status();
-    while (true) {
-      auto row = columns->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      scopes_[columns->Text(0)].columns.push_back({columns->Text(1), columns->Text(2), columns->Text(3)});
-    }
+    LABSTORE_RETURN_IF_ERROR(columns->ForEachRow([&](const SqliteStmt& s) {
+      scopes_[s.Text(0)].columns.push_back({s.Text(1), s.Text(2), s.Text(3)});
+    }));
     auto progress = db_.Prepare("SELECT rows FROM labstore_record_progress WHERE experiment_id = ? AND scope = ?");
     if (!progress.ok()) return progress.status();
     progress_ = std::move(*progress);
-    auto set = db_.Prepare("INSERT OR REPLACE INTO labstore_record_progress (experiment_id, scope, rows) VALUES (?,?,?)");
+    auto set =
+        db_.Prepare("INSERT OR REPLACE INTO labstore_record_progress (experiment_id, scope, rows) VALUES (?,?,?)");
     if (!set.ok()) return set.status();
     set_progress_ = std::move(*set);
     // Names of other tables (machinable's) are taken too.
     auto all = db_.Prepare("SELECT name FROM sqlite_master");
     if (!all.ok()) return all.status();
-    while (true) {
-      auto row = all->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      table_names_.insert(Lower(all->Text(0)));
-    }
+    LABSTORE_RETURN_IF_ERROR(all->ForEachRow([&](const SqliteStmt& s) { table_names_.insert(Lower(s.Text(0))); }));
     return Status::OK();
   }
 
@@ -133,7 +124,8 @@ class RecordsSql {
       progress_.Reset();
       if (!row.ok()) return row.status();
       if (info.rows <= done) continue;
-      if (std::any_of(info.columns.begin(), info.columns.end(), [](const auto& c) { return c.second == ValueType::kJson; })) {
+      auto is_json = [](const auto& c) { return c.second == ValueType::kJson; };
+      if (std::any_of(info.columns.begin(), info.columns.end(), is_json)) {
         // Scopes written before int/double columns existed list them as json.
         auto types = ReadColumnTypes(*ctx_.store->state(), id, info.name);
         if (!types.ok()) return types.status();
@@ -168,8 +160,9 @@ class RecordsSql {
       }
     }
     if (scopes_.size() > kMaxViewTables || names.size() > kMaxViewColumns) {
-      ctx_.warnings.push_back(fmt::format("the view `records` is not made: {} scopes with {} columns exceed SQLite's limits",
-                                          scopes_.size(), names.size()));
+      ctx_.warnings.push_back(
+          fmt::format("the view `records` is not made: {} scopes with {} columns exceed SQLite's limits",
+                      scopes_.size(), names.size()));
       return Status::OK();
     }
     std::string sql = "CREATE VIEW records AS ";
@@ -252,7 +245,9 @@ class RecordsSql {
     if (create || retype) {
       // A column's type can only change by making the table anew.
       std::string cols = "experiment_id TEXT, row INTEGER, \"__timestamp\" TEXT";
-      for (const SqlColumn& c : t.columns) cols += ", " + QuoteIdentifier(c.column_name) + (c.type.empty() ? "" : " " + c.type);
+      for (const SqlColumn& c : t.columns) {
+        cols += ", " + QuoteIdentifier(c.column_name) + (c.type.empty() ? "" : " " + c.type);
+      }
       if (create) {
         LABSTORE_RETURN_IF_ERROR(db_.Exec(fmt::format("CREATE TABLE {} ({})", QuoteIdentifier(t.table), cols)));
       } else {
@@ -275,8 +270,9 @@ class RecordsSql {
       return Status::OK();
     }
     for (const SqlColumn& c : added) {
-      LABSTORE_RETURN_IF_ERROR(db_.Exec(fmt::format("ALTER TABLE {} ADD COLUMN {}{}", QuoteIdentifier(t.table),
-                                                    QuoteIdentifier(c.column_name), c.type.empty() ? "" : " " + c.type)));
+      LABSTORE_RETURN_IF_ERROR(
+          db_.Exec(fmt::format("ALTER TABLE {} ADD COLUMN {}{}", QuoteIdentifier(t.table),
+                               QuoteIdentifier(c.column_name), c.type.empty() ? "" : " " + c.type)));
       LABSTORE_RETURN_IF_ERROR(record(c));
       changed_ = true;
     }
@@ -327,7 +323,8 @@ class RecordsSql {
       }
       for (uint64_t r = 0; r < data->rows; ++r) {
         stmt->BindView(1, id).Bind(2, static_cast<int64_t>(data->first_row + r));
-        char* when_end = iso.Write(when, {.unix_micros = data->timestamps[r], .utc_offset_seconds = data->utc_offsets[r]});
+        char* when_end =
+            iso.Write(when, {.unix_micros = data->timestamps[r], .utc_offset_seconds = data->utc_offsets[r]});
         stmt->BindView(3, std::string_view(when, static_cast<size_t>(when_end - when)));
         for (size_t c = 0; c < data->columns.size(); ++c) {
           const ColumnData& col = data->columns[c];
@@ -363,11 +360,11 @@ Status ExportRecordFiles(ExportContext& ctx, const std::string& id, const std::s
   auto scopes = ListScopes(*ctx.store, id);
   if (!scopes.ok()) return scopes.status();
   for (const ScopeInfo& info : *scopes) {
-    std::string file = info.name + ".jsonl";
+    std::string file = info.name + std::string(kRecordsSuffix);
     if (Status s = SafeDir::CheckRelative(file); !s.ok() || file.find('/') != std::string::npos) {
       return Status::Corruption(fmt::format("experiment {} has a scope name that cannot be a file name", id));
     }
-    std::string rel = base + "/records/" + file;
+    std::string rel = base + "/" + kRecordsFolder + "/" + file;
     auto known = m->records.find(info.name);
     if (known != m->records.end() && known->second.first == info.rows) {
       ++ctx.stats->files_unchanged;
@@ -406,20 +403,18 @@ Status ExportRecordFiles(ExportContext& ctx, const std::string& id, const std::s
 
 Status RemoveRecordsSql(SqliteDb& db, const std::vector<std::string>& ids) {
   if (ids.empty()) return Status::OK();
-  auto have = db.QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'labstore_record_tables'");
+  auto have =
+      db.QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'labstore_record_tables'");
   if (!have.ok()) return have.status();
   if (*have == 0) return Status::OK();
   std::vector<std::string> statements = {"DELETE FROM labstore_record_progress WHERE experiment_id = ?"};
   auto tables = db.Prepare("SELECT table_name FROM labstore_record_tables");
   if (!tables.ok()) return tables.status();
-  while (true) {
-    auto row = tables->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  LABSTORE_RETURN_IF_ERROR(tables->ForEachRow([&](const SqliteStmt& s) {
     std::string quoted = "\"";
-    for (char c : tables->Text(0)) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    for (char c : s.Text(0)) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
     statements.push_back(fmt::format("DELETE FROM {}\" WHERE experiment_id = ?", quoted));
-  }
+  }));
   for (const std::string& sql : statements) {
     auto stmt = db.Prepare(sql);
     if (!stmt.ok()) return stmt.status();

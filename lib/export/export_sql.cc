@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "export/export_internal.h"
-#include "export/sqlite_index.h"
+#include "sqlite/sqlite_index.h"
 
 namespace labstore::internal {
 

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "export/export_internal.h"
-#include "export/sqlite_index.h"
+#include "sqlite/sqlite_index.h"
 #include "store/store_state.h"
 
 namespace labstore {

@@ -8,6 +8,7 @@
 
 #include "experiment/codec.h"
 #include "experiment/id.h"
+#include "layout/names.h"
 #include "store/store_state.h"
 
 namespace labstore::internal {
@@ -60,9 +61,11 @@ Result<std::vector<ExportItem>> Collect(Store& store, const ExportOptions& optio
     item.sequence = all[i].sequence;
     // Ids become folder names: check them again, whatever the store holds.
     if (auto n = DecodeId(item.e.id); !n.ok()) {
-      return Status::Corruption(fmt::format("stored experiment id \"{}\" is not valid", item.e.id), n.status().message());
+      return Status::Corruption(fmt::format("stored experiment id \"{}\" is not valid", item.e.id),
+                                n.status().message());
     }
-    item.folder = item.e.ancestor.empty() ? item.e.id : folders.at(item.e.ancestor) + "/derived/" + item.e.id;
+    item.folder = item.e.ancestor.empty() ? item.e.id
+                                          : folders.at(item.e.ancestor) + "/" + kDerivedFolder + "/" + item.e.id;
     folders.emplace(item.e.id, item.folder);
     auto model = ModelOf(item.e);
     if (!model.ok()) return Status::Corruption(model.status().message());

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "export/layout.h"
 #include "labstore/execution.h"
 #include "labstore/experiment.h"
 #include "labstore/export.h"
 #include "labstore/store.h"
+#include "layout/layout.h"
 
 namespace labstore::internal {
 

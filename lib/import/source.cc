@@ -7,9 +7,10 @@
 
 #include <fmt/format.h>
 
-#include "export/sqlite_index.h"
-#include "export/sqlite_util.h"
 #include "json/py_json.h"
+#include "layout/names.h"
+#include "sqlite/sqlite_index.h"
+#include "sqlite/sqlite_util.h"
 
 namespace labstore::internal {
 namespace {
@@ -63,33 +64,26 @@ Status ReadSql(const SafeDir& src, const ImportOptions& options, Source* out) {
       "FROM experiments e LEFT JOIN groups g ON g.id = e.group_id LEFT JOIN projects p ON p.id = e.project_id "
       "ORDER BY e.id");
   if (!stmt.ok()) return stmt.status();
-  while (true) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  LABSTORE_RETURN_IF_ERROR(stmt->ForEachRow([&](const SqliteStmt& s) {
     SourceExperiment e;
-    e.row = stmt->Int(0);
-    e.id = stmt->Text(2);
-    e.timestamp = stmt->Int(3);
-    if (!stmt->IsNull(5)) e.group = Group{stmt->Text(5), stmt->Text(6)};
-    if (!stmt->IsNull(7)) e.project = Project{stmt->Text(7), stmt->Text(8)};
-    ancestor_rows.push_back(stmt->IsNull(4) ? 0 : stmt->Int(4));
-    storage_ids.push_back(stmt->Text(1));
-    ids.emplace_back(e.id, stmt->Text(1));
+    e.row = s.Int(0);
+    e.id = s.Text(2);
+    e.timestamp = s.Int(3);
+    if (!s.IsNull(5)) e.group = Group{s.Text(5), s.Text(6)};
+    if (!s.IsNull(7)) e.project = Project{s.Text(7), s.Text(8)};
+    ancestor_rows.push_back(s.IsNull(4) ? 0 : s.Int(4));
+    storage_ids.push_back(s.Text(1));
+    ids.emplace_back(e.id, s.Text(1));
     rows.push_back(std::move(e));
-  }
+  }));
   std::unordered_map<int64_t, size_t> by_row;
   for (size_t i = 0; i < rows.size(); ++i) by_row.emplace(rows[i].row, i);
 
   auto elements = db->Prepare("SELECT experiment_id, module, config, version, predicate FROM elements ORDER BY id");
   if (!elements.ok()) return elements.status();
   std::unordered_map<int64_t, std::vector<std::string>> uses;
-  while (true) {
-    auto row = elements->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    uses[elements->Int(0)].push_back(ElementFromRow(*elements));
-  }
+  LABSTORE_RETURN_IF_ERROR(
+      elements->ForEachRow([&](const SqliteStmt& s) { uses[s.Int(0)].push_back(ElementFromRow(s)); }));
 
   out->root = options.recorded_root.empty() ? DetectRoot(ids) : options.recorded_root;
   while (out->root.size() > 1 && out->root.back() == '/') out->root.pop_back();
@@ -100,26 +94,24 @@ Status ReadSql(const SafeDir& src, const ImportOptions& options, Source* out) {
       auto it = by_row.find(ancestor_rows[i]);
       if (it != by_row.end()) e.ancestor = rows[it->second].id;
     }
-    if (auto it = uses.find(e.row); it != uses.end()) e.elements = "[" + fmt::format("{}", fmt::join(it->second, ", ")) + "]";
+    if (auto it = uses.find(e.row); it != uses.end()) {
+      e.elements = "[" + fmt::format("{}", fmt::join(it->second, ", ")) + "]";
+    }
   }
   out->experiments = std::move(rows);
 
   auto xs = db->Prepare("SELECT id, storage_id FROM executions ORDER BY id");
   if (!xs.ok()) return xs.status();
-  while (true) {
-    auto row = xs->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return xs->ForEachRow([&](const SqliteStmt& s) {
     SourceExecution x;
-    x.row = xs->Int(0);
+    x.row = s.Int(0);
     std::string rel;
-    if (Relative(xs->Text(1), out->root, &rel, &x.problem)) {
+    if (Relative(s.Text(1), out->root, &rel, &x.problem)) {
       x.folder_name = BaseOf(rel);
       x.storage_folder = ParentOf(rel);
     }
     out->executions.push_back(std::move(x));
-  }
-  return Status::OK();
+  });
 }
 
 // Experiments found by walking the folders: <id>/ with experiment.json, and
@@ -138,22 +130,22 @@ void Scan(const SafeDir& src, const std::string& dir, const std::string& ancesto
       continue;
     }
     if (entry.kind != EntryKind::kDir) continue;
-    auto kind = src.Kind(folder + "/experiment.json");
+    auto kind = src.Kind(folder + "/" + kExperimentJson);
     if (!kind.ok() || *kind != EntryKind::kFile) continue;
     SourceExperiment e;
     e.folder = folder;
     e.ancestor = ancestor;
     e.id = entry.name;
-    if (auto text = src.Read(folder + "/experiment.json"); text.ok()) {
-      if (auto model = ParsePyJson(*text, "experiment.json"); model.ok() && model->is_object()) {
+    if (auto text = src.Read(folder + "/" + kExperimentJson); text.ok()) {
+      if (auto model = ParsePyJson(*text, kExperimentJson); model.ok() && model->is_object()) {
         if (const PyJson* id = model->Find("experiment_id"); id != nullptr && id->is_string()) e.id = id->text();
         if (const PyJson* ts = model->Find("timestamp"); ts != nullptr && ts->AsInt64()) e.timestamp = *ts->AsInt64();
       }
     }
     std::string id = e.id;
     out->experiments.push_back(std::move(e));
-    if (auto derived = src.Kind(folder + "/derived"); derived.ok() && *derived == EntryKind::kDir) {
-      Scan(src, folder + "/derived", id, out);
+    if (auto derived = src.Kind(folder + "/" + kDerivedFolder); derived.ok() && *derived == EntryKind::kDir) {
+      Scan(src, folder + "/" + kDerivedFolder, id, out);
     }
   }
 }
@@ -212,8 +204,8 @@ Result<Source> ReadSource(const SafeDir& src, const ImportOptions& options) {
     auto entries = src.List(e.folder);
     if (!entries.ok()) continue;  // reported when the experiment is read
     for (const DirEntry& entry : *entries) {
-      if (entry.kind != EntryKind::kDir || !entry.name.starts_with("execution-")) continue;
-      auto kind = src.Kind(e.folder + "/" + entry.name + "/execution.json");
+      if (entry.kind != EntryKind::kDir || !entry.name.starts_with(kExecutionPrefix)) continue;
+      auto kind = src.Kind(e.folder + "/" + entry.name + "/" + kExecutionJson);
       if (kind.ok() && *kind == EntryKind::kFile) holders[entry.name].push_back(i);
     }
   }
@@ -226,7 +218,7 @@ Result<Source> ReadSource(const SafeDir& src, const ImportOptions& options) {
         auto files = src.List(out.experiments[i].folder + "/" + name);
         if (!files.ok()) continue;
         bool has_more = std::any_of(files->begin(), files->end(), [](const DirEntry& f) {
-          return f.name == "env.json" || f.name.starts_with("resources-");
+          return f.name == kEnvJson || f.name.starts_with(kResourcesPrefix);
         });
         if (has_more) x.storage_folder = out.experiments[i].folder;
       }
@@ -268,7 +260,8 @@ namespace labstore {
 
 namespace {
 
-constexpr const char* kExpected = "expected a machinable storage: storage.sqlite, or experiment folders <id>/experiment.json";
+constexpr const char* kExpected =
+    "expected a machinable storage: storage.sqlite, or experiment folders <id>/experiment.json";
 
 }  // namespace
 

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "export/safe_dir.h"
+#include "fs/safe_dir.h"
 #include "labstore/experiment.h"
 #include "labstore/import.h"
 

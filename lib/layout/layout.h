@@ -34,8 +34,8 @@
 // ending in '_' (in nested objects too), `version` also drops strings ending
 // in '_' and entries that become {}. Custom predicates (on_compute_predicate)
 // cannot be known and are absent.
-#ifndef LABSTORE_LIB_EXPORT_LAYOUT_H_
-#define LABSTORE_LIB_EXPORT_LAYOUT_H_
+#ifndef LABSTORE_LIB_LAYOUT_LAYOUT_H_
+#define LABSTORE_LIB_LAYOUT_LAYOUT_H_
 
 #include <string>
 #include <string_view>
@@ -83,4 +83,4 @@ Result<std::string> ExecutionJson(const Execution& x);
 
 }  // namespace labstore::internal
 
-#endif  // LABSTORE_LIB_EXPORT_LAYOUT_H_
+#endif  // LABSTORE_LIB_LAYOUT_LAYOUT_H_

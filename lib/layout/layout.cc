@@ -1,4 +1,4 @@
-#include "export/layout.h"
+#include "layout/layout.h"
 
 #include <cmath>
 #include <ctime>
@@ -65,8 +65,9 @@ void AppendKey(std::string* out, std::string_view key, bool first) {
 // {"module": <module>, "version": [], "config": null, "predicate": null, "lineage": ["machinable.element"]
 // — the head of every element model but the experiment's.
 std::string ElementHead(std::string_view module_json) {
-  return fmt::format(R"({{"module": {}, "version": [], "config": null, "predicate": null, "lineage": ["machinable.element"])",
-                     module_json);
+  return fmt::format(
+      R"({{"module": {}, "version": [], "config": null, "predicate": null, "lineage": ["machinable.element"])",
+      module_json);
 }
 
 std::string QuoteFile(std::string_view s) {
@@ -182,8 +183,9 @@ std::string ExperimentJson(const Experiment& e, const ExperimentModel& m) {
 }
 
 std::string ProjectJson(const Experiment& e) {
-  return ElementHead("null") + fmt::format(R"(, "directory": {}, "name": {}, "code_version": null, "code_diff": null, "host_info": null}})",
-                                           QuoteFile(e.project_directory), QuoteFile(e.project));
+  return ElementHead("null") +
+         fmt::format(R"(, "directory": {}, "name": {}, "code_version": null, "code_diff": null, "host_info": null}})",
+                     QuoteFile(e.project_directory), QuoteFile(e.project));
 }
 
 std::string GroupJson(const Experiment& e) {

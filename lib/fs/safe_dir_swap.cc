@@ -1,9 +1,8 @@
-// SafeDir::LinkTree and SafeDir::Exchange (lib/export/safe_dir.h): how an
+// SafeDir::LinkTree and SafeDir::Exchange (lib/fs/safe_dir.h): how an
 // export replaces an existing experiment folder in one step. The folder is
 // copied as hard links under a temporary name, changed there, and exchanged
 // with the original; a reader (or a kill) sees the whole old folder or the
 // whole new one.
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -16,7 +15,9 @@
 
 #include <fmt/format.h>
 
-#include "export/safe_dir.h"
+#include "fs/list_dir.h"
+#include "fs/safe_dir.h"
+#include "fs/scoped_fd.h"
 
 namespace labstore::internal {
 
@@ -29,20 +30,10 @@ Status SwapError(std::string_view what, const std::string& path, int err) {
 }  // namespace
 
 Status SafeDir::LinkTreeAt(int from_fd, int to_fd, const std::string& display) {
-  int list_fd = ::dup(from_fd);
-  if (list_fd < 0) return SwapError("open", display, errno);
-  DIR* dir = ::fdopendir(list_fd);
-  if (dir == nullptr) {
-    ::close(list_fd);
-    return SwapError("list", display, errno);
-  }
-  std::vector<std::string> names;
-  while (struct dirent* d = ::readdir(dir)) {
-    std::string n = d->d_name;
-    if (n != "." && n != ".." && !n.starts_with(kTempPrefix)) names.push_back(std::move(n));
-  }
-  ::closedir(dir);
-  for (const std::string& n : names) {
+  auto names = ListNames(from_fd, display, SwapError);
+  if (!names.ok()) return names.status();
+  for (const std::string& n : *names) {
+    if (n.starts_with(kTempPrefix)) continue;
     const std::string where = display + "/" + n;
     struct stat st;
     if (::fstatat(from_fd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return SwapError("stat", where, errno);
@@ -55,18 +46,11 @@ Status SafeDir::LinkTreeAt(int from_fd, int to_fd, const std::string& display) {
                                      "symbolic links are never followed below the export root");
     }
     if (::mkdirat(to_fd, n.c_str(), 0755) != 0) return SwapError("create folder", where, errno);
-    int sub_from = ::openat(from_fd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sub_from < 0) return SwapError("open", where, errno);
-    int sub_to = ::openat(to_fd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sub_to < 0) {
-      int err = errno;
-      ::close(sub_from);
-      return SwapError("open the copy of", where, err);
-    }
-    Status s = LinkTreeAt(sub_from, sub_to, where);
-    ::close(sub_from);
-    ::close(sub_to);
-    LABSTORE_RETURN_IF_ERROR(s);
+    ScopedFd sub_from(::openat(from_fd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub_from.valid()) return SwapError("open", where, errno);
+    ScopedFd sub_to(::openat(to_fd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub_to.valid()) return SwapError("open the copy of", where, errno);
+    LABSTORE_RETURN_IF_ERROR(LinkTreeAt(sub_from.get(), sub_to.get(), where));
   }
   return Status::OK();
 }
@@ -76,32 +60,21 @@ Status SafeDir::LinkTree(std::string_view from, std::string_view to) {
   if (!src.ok()) return src.status();
   LABSTORE_RETURN_IF_ERROR(MakeDirs(to));
   auto dst = OpenDir(to, false);
-  if (!dst.ok()) {
-    ::close(*src);
-    return dst.status();
-  }
-  Status s = LinkTreeAt(*src, *dst, path_ + "/" + std::string(from));
-  ::close(*src);
-  ::close(*dst);
-  return s;
+  if (!dst.ok()) return dst.status();
+  return LinkTreeAt(src->get(), dst->get(), path_ + "/" + std::string(from));
 }
 
 Status SafeDir::Exchange(std::string_view a, std::string_view b, bool sync) {
   auto pa = OpenParent(a, false);
   if (!pa.ok()) return pa.status();
   auto pb = OpenParent(b, false);
-  if (!pb.ok()) {
-    ::close(pa->first);
-    return pb.status();
-  }
-  int rc = ::renameat2(pa->first, pa->second.c_str(), pb->first, pb->second.c_str(), RENAME_EXCHANGE);
+  if (!pb.ok()) return pb.status();
+  int rc = ::renameat2(pa->first.get(), pa->second.c_str(), pb->first.get(), pb->second.c_str(), RENAME_EXCHANGE);
   int err = errno;
   if (rc == 0 && sync) {
-    ::fsync(pa->first);
-    ::fsync(pb->first);
+    ::fsync(pa->first.get());
+    ::fsync(pb->first.get());
   }
-  ::close(pa->first);
-  ::close(pb->first);
   if (rc != 0 && (err == EINVAL || err == ENOSYS)) {
     return Status::NotSupported(fmt::format("cannot exchange {}/{} and {}: {}", path_, a, b, std::strerror(err)));
   }

@@ -17,8 +17,8 @@
 // database itself to know what it holds (experiments by experiment_id,
 // executions by storage_id, groups by path, projects by name), so that a
 // re-export after a crash never duplicates a row.
-#ifndef LABSTORE_LIB_EXPORT_SQLITE_INDEX_H_
-#define LABSTORE_LIB_EXPORT_SQLITE_INDEX_H_
+#ifndef LABSTORE_LIB_SQLITE_SQLITE_INDEX_H_
+#define LABSTORE_LIB_SQLITE_SQLITE_INDEX_H_
 
 #include <array>
 #include <cstdint>
@@ -27,14 +27,13 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "export/layout.h"
-#include "export/sqlite_util.h"
 #include "labstore/execution.h"
 #include "labstore/experiment.h"
+#include "layout/layout.h"
+#include "layout/names.h"
+#include "sqlite/sqlite_util.h"
 
 namespace labstore::internal {
-
-inline constexpr const char* kStorageSqlite = "storage.sqlite";
 
 // The CREATE TABLE statements of fs.py:63-122, byte for byte as they appear in
 // sqlite_master.sql, in machinable's order.
@@ -92,4 +91,4 @@ class IndexWriter {
 
 }  // namespace labstore::internal
 
-#endif  // LABSTORE_LIB_EXPORT_SQLITE_INDEX_H_
+#endif  // LABSTORE_LIB_SQLITE_SQLITE_INDEX_H_

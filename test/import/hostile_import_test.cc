@@ -14,7 +14,7 @@
 
 #include <doctest/doctest.h>
 
-#include "export_test_util.h"
+#include "export/export_test_util.h"
 #include "json/py_json.h"
 #include "labstore/data.h"
 
@@ -93,11 +93,12 @@ struct Hostile {
   }
 };
 
-TEST_SUITE("export") {
+TEST_SUITE("import") {
 
 TEST_CASE("Hostile: bad JSON in experiment.json is named with its position; the others import") {
   Hostile h;
-  WriteFile(h.src + "/HzaTkK/experiment.json", "{\"module\": \"estimate_gravity\", \"config\": {\"time_dilation\": 0.5,,}");
+  WriteFile(h.src + "/HzaTkK/experiment.json",
+            "{\"module\": \"estimate_gravity\", \"config\": {\"time_dilation\": 0.5,,}");
   ImportReport r = h.Run();
   INFO(r.ToString());
   CHECK(r.failed == std::vector<std::string>{"HzaTkK"});

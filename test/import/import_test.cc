@@ -7,7 +7,7 @@
 
 #include <doctest/doctest.h>
 
-#include "export_test_util.h"
+#include "export/export_test_util.h"
 #include "import/source.h"
 #include "labstore/data.h"
 #include "labstore/record_reader.h"
@@ -15,7 +15,7 @@
 namespace labstore::test {
 namespace {
 
-TEST_SUITE("export") {
+TEST_SUITE("import") {
 
 TEST_CASE("The golden storage imports with all its fields and relations") {
   TempDir tmp;
@@ -42,7 +42,8 @@ TEST_CASE("The golden storage imports with all its fields and relations") {
   CHECK(e->project_directory == "/srv/lab");
   CHECK(store.Find("HzaTkK")->group_path == "lab-reports/2023");
   CHECK(store.Find("rm3SAJ")->uses ==
-        R"([{"module":"dataset","version":[{"name":"cifar"}],"config":null,"predicate":null,"lineage":["machinable.element"]}])");
+        R"([{"module":"dataset","version":[{"name":"cifar"}],"config":null,"predicate":null,)"
+        R"("lineage":["machinable.element"]}])");
   // Found again by config, as machinable's get() would.
   auto got = store.Get("estimate_gravity", R"({"time_dilation": 2.0, "verbose": true})");
   REQUIRE(got.ok());
@@ -183,7 +184,8 @@ TEST_CASE("Integers beyond 64 bits survive import and export") {
   TempDir tmp;
   std::string src = CopyGolden(tmp);
   std::string line =
-      R"({"__timestamp": "2023-02-24T10:00:15-05:00", "big": 123456789012345678901234567890, "neg": -99999999999999999999})";
+      R"({"__timestamp": "2023-02-24T10:00:15-05:00", "big": 123456789012345678901234567890, )"
+      R"("neg": -99999999999999999999})";
   Append(src + "/rm3SAJ/records/validation.jsonl", line + "\n");
   Store store = OpenStore(tmp.Sub("store"));
   auto report = Import(store, src);
@@ -250,7 +252,8 @@ TEST_CASE("Lineage, execution fields and a NaN config survive import and export 
     CAPTURE(rel);
     CHECK(ReadFile(tmp.Sub("out") + "/" + rel) == ReadFile(src + "/" + rel));
   }
-  CHECK(Query(tmp.Sub("out") + "/storage.sqlite", "SELECT config, version, predicate FROM executions WHERE storage_id LIKE '%150002_345678_0000'") ==
+  CHECK(Query(tmp.Sub("out") + "/storage.sqlite",
+              "SELECT config, version, predicate FROM executions WHERE storage_id LIKE '%150002_345678_0000'") ==
         R"({"gpus":2,"queue":"long"}|[{"gpus":2}]|{"gpus":2})" "\n");
 }
 

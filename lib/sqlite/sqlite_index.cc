@@ -1,4 +1,4 @@
-#include "export/sqlite_index.h"
+#include "sqlite/sqlite_index.h"
 
 #include <vector>
 
@@ -85,12 +85,7 @@ Status CheckMachinableSchema(SqliteDb& db) {
     auto stmt = db.Prepare(fmt::format("PRAGMA table_info({})", table));
     if (!stmt.ok()) return stmt.status();
     std::vector<std::string> found;
-    while (true) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      found.push_back(stmt->Text(1));
-    }
+    LABSTORE_RETURN_IF_ERROR(stmt->ForEachRow([&](const SqliteStmt& s) { found.push_back(s.Text(1)); }));
     if (found != columns) {
       return Status::InvalidArgument(
           fmt::format("{}: table {} {}", db.path(), table, found.empty() ? "is missing" : "has other columns"),
@@ -104,12 +99,7 @@ Status IndexWriter::Load() {
   auto load = [&](std::string_view sql, auto&& each) -> Status {
     auto stmt = db_->Prepare(sql);
     if (!stmt.ok()) return stmt.status();
-    while (true) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return Status::OK();
-      each(*stmt);
-    }
+    return stmt->ForEachRow(each);
   };
   LABSTORE_RETURN_IF_ERROR(load("SELECT id, experiment_id, execution_id FROM experiments", [&](SqliteStmt& s) {
     experiments_.emplace(s.Text(1), s.Int(0));
@@ -174,7 +164,8 @@ std::optional<int64_t> IndexWriter::ExperimentRow(std::string_view experiment_id
 Result<int64_t> IndexWriter::GroupRow(const Experiment& e) {
   auto it = groups_.find(e.group_path);
   if (it != groups_.end()) return it->second;
-  LABSTORE_RETURN_IF_ERROR(insert_group_.Bind(1, std::string_view(e.group_pattern)).Bind(2, std::string_view(e.group_path)).Run());
+  LABSTORE_RETURN_IF_ERROR(
+      insert_group_.Bind(1, std::string_view(e.group_pattern)).Bind(2, std::string_view(e.group_path)).Run());
   int64_t id = sqlite3_last_insert_rowid(db_->get());
   groups_.emplace(e.group_path, id);
   return id;
@@ -190,7 +181,8 @@ Result<int64_t> IndexWriter::ProjectRow(const Experiment& e) {
   return id;
 }
 
-Result<int64_t> IndexWriter::AddExperiment(const Experiment& e, const ExperimentModel& m, const std::string& storage_id) {
+Result<int64_t> IndexWriter::AddExperiment(const Experiment& e, const ExperimentModel& m,
+                                           const std::string& storage_id) {
   if (auto row = ExperimentRow(e.id)) return *row;
   auto group = GroupRow(e);
   if (!group.ok()) return group.status();

@@ -20,9 +20,9 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include "export_test_util.h"
+#include "export/export_test_util.h"
+#include "export/store_content.h"
 #include "import/pending.h"
-#include "store_content.h"
 
 namespace labstore::test {
 namespace {
@@ -33,7 +33,9 @@ Timestamp At(int64_t seconds, int64_t millis = 0) { return Timestamp{seconds * 1
 
 size_t CountExecutions(const std::string& content) {
   size_t n = 0;
-  for (size_t at = content.find("\nexecution "); at != std::string::npos; at = content.find("\nexecution ", at + 1)) ++n;
+  for (size_t at = content.find("\nexecution "); at != std::string::npos; at = content.find("\nexecution ", at + 1)) {
+    ++n;
+  }
   return n;
 }
 
@@ -83,9 +85,10 @@ int RunImport(const std::string& store_dir, const std::string& src, std::chrono:
   return RunChild({LABSTORE_IMPORT_CHILD, store_dir, src}, kill_after);
 }
 
-TEST_SUITE("export") {
+TEST_SUITE("import") {
 
-TEST_CASE("An import killed at any moment leaves each experiment whole, absent or pending, and importing again completes it") {
+TEST_CASE("An import killed at any moment leaves each experiment whole, absent or pending, "
+          "and importing again completes it") {
   TempDir tmp;
   const std::string src = tmp.Sub("src"), dir = tmp.Sub("store");
   MakeSource(tmp.Sub("gen"), src);
@@ -121,7 +124,9 @@ TEST_CASE("An import killed at any moment leaves each experiment whole, absent o
     auto check = CheckStore(store);
     REQUIRE_MESSAGE(check.ok(), check.status().ToString());
     for (const Damage& d : check->damage) FAIL_CHECK(d.ToString());
-    for (const auto& [id, content] : StoreContent(store)) CHECK_MESSAGE(reference.count(id), id << " is not in the source");
+    for (const auto& [id, content] : StoreContent(store)) {
+      CHECK_MESSAGE(reference.count(id), id << " is not in the source");
+    }
     for (const auto& [id, expected] : reference_alone) {
       CAPTURE(id);
       const std::string content = ExperimentContent(store, id, false);

@@ -5,7 +5,7 @@
 
 #include <doctest/doctest.h>
 
-#include "export_test_util.h"
+#include "export/export_test_util.h"
 
 namespace labstore::test {
 namespace {
@@ -20,7 +20,7 @@ Status ImportError(Store& store, const std::string& src) {
   return report.ok() ? Status::OK() : report.status();
 }
 
-TEST_SUITE("export") {
+TEST_SUITE("import") {
 
 TEST_CASE("Import of a missing folder is NotFound naming it, and stores nothing") {
   TempDir tmp;

@@ -1,4 +1,4 @@
-#include "export/sqlite_util.h"
+#include "sqlite/sqlite_util.h"
 
 #include <fmt/format.h>
 
@@ -68,16 +68,9 @@ Result<bool> SqliteStmt::Step() {
 }
 
 Status SqliteStmt::Run() {
-  while (true) {
-    auto row = Step();
-    if (!row.ok()) {
-      Reset();
-      return row.status();
-    }
-    if (!*row) break;
-  }
+  Status s = ForEachRow([](const SqliteStmt&) {});
   Reset();
-  return Status::OK();
+  return s;
 }
 
 void SqliteStmt::Reset() {

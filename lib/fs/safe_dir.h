@@ -12,8 +12,8 @@
 // final name, so a reader sees the old file or the new one, never a part.
 // A process killed midway leaves only temporary names, which SweepTemporaries
 // removes.
-#ifndef LABSTORE_LIB_EXPORT_SAFE_DIR_H_
-#define LABSTORE_LIB_EXPORT_SAFE_DIR_H_
+#ifndef LABSTORE_LIB_FS_SAFE_DIR_H_
+#define LABSTORE_LIB_FS_SAFE_DIR_H_
 
 #include <sys/types.h>
 
@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fs/scoped_fd.h"
 #include "labstore/status.h"
 
 namespace labstore::internal {
@@ -52,7 +53,7 @@ struct DirEntry {
 class AtomicFile {
  public:
   AtomicFile() = default;
-  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile(AtomicFile&& other) noexcept = default;
   AtomicFile& operator=(AtomicFile&& other) noexcept;
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -69,8 +70,8 @@ class AtomicFile {
  private:
   friend class SafeDir;
   void Abandon();
-  int dir_fd_ = -1;
-  int fd_ = -1;
+  ScopedFd dir_fd_;
+  ScopedFd fd_;
   std::string temp_name_;
   std::string final_name_;
   std::string display_;  // path for messages
@@ -86,14 +87,13 @@ class SafeDir {
   static Result<SafeDir> Open(const std::string& path, bool create);
 
   SafeDir() = default;
-  SafeDir(SafeDir&& other) noexcept;
-  SafeDir& operator=(SafeDir&& other) noexcept;
+  SafeDir(SafeDir&& other) noexcept = default;
+  SafeDir& operator=(SafeDir&& other) noexcept = default;
   SafeDir(const SafeDir&) = delete;
   SafeDir& operator=(const SafeDir&) = delete;
-  ~SafeDir();
 
   const std::string& path() const { return path_; }
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
 
   // InvalidArgument unless `rel` is a relative path as described above.
   static Status CheckRelative(std::string_view rel);
@@ -108,8 +108,8 @@ class SafeDir {
   // (symlink, not a regular file), IOError.
   Result<std::string> Read(std::string_view rel) const;
   // An open read-only descriptor of regular file `rel`, for the caller to
-  // read and close. Errors as Read.
-  Result<int> OpenFile(std::string_view rel) const;
+  // read. Errors as Read.
+  Result<ScopedFd> OpenFile(std::string_view rel) const;
   // Size of regular file `rel`. Errors as Read.
   Result<uint64_t> Size(std::string_view rel) const;
 
@@ -145,17 +145,17 @@ class SafeDir {
  private:
   // Opens directory `rel` below the root without following symlinks;
   // with `create`, makes missing segments. Returns a new fd.
-  Result<int> OpenDir(std::string_view rel, bool create) const;
+  Result<ScopedFd> OpenDir(std::string_view rel, bool create) const;
   // Splits `rel` into (parent dir fd, last segment).
-  Result<std::pair<int, std::string>> OpenParent(std::string_view rel, bool create) const;
+  Result<std::pair<ScopedFd, std::string>> OpenParent(std::string_view rel, bool create) const;
   Status RemoveTreeAt(int dir_fd, const std::string& name, const std::string& display);
   Result<uint64_t> SweepAt(int dir_fd, const std::string& display);
   Status LinkTreeAt(int from_fd, int to_fd, const std::string& display);
 
   std::string path_;
-  int fd_ = -1;
+  ScopedFd fd_;
 };
 
 }  // namespace labstore::internal
 
-#endif  // LABSTORE_LIB_EXPORT_SAFE_DIR_H_
+#endif  // LABSTORE_LIB_FS_SAFE_DIR_H_

@@ -1,6 +1,5 @@
-#include "export/safe_dir.h"
+#include "fs/safe_dir.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +11,8 @@
 #include <filesystem>
 
 #include <fmt/format.h>
+
+#include "fs/list_dir.h"
 
 namespace labstore::internal {
 namespace {
@@ -69,23 +70,16 @@ Status WriteAll(int fd, std::string_view bytes, const std::string& display) {
 
 // ---- AtomicFile ----------------------------------------------------------------
 
-AtomicFile::AtomicFile(AtomicFile&& o) noexcept
-    : dir_fd_(o.dir_fd_), fd_(o.fd_), temp_name_(std::move(o.temp_name_)), final_name_(std::move(o.final_name_)),
-      display_(std::move(o.display_)), size_(o.size_), buffer_(std::move(o.buffer_)) {
-  o.dir_fd_ = o.fd_ = -1;
-}
-
 AtomicFile& AtomicFile::operator=(AtomicFile&& o) noexcept {
   if (this != &o) {
     Abandon();
-    dir_fd_ = o.dir_fd_;
-    fd_ = o.fd_;
+    dir_fd_ = std::move(o.dir_fd_);
+    fd_ = std::move(o.fd_);
     temp_name_ = std::move(o.temp_name_);
     final_name_ = std::move(o.final_name_);
     display_ = std::move(o.display_);
     size_ = o.size_;
     buffer_ = std::move(o.buffer_);
-    o.dir_fd_ = o.fd_ = -1;
   }
   return *this;
 }
@@ -93,88 +87,77 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& o) noexcept {
 AtomicFile::~AtomicFile() { Abandon(); }
 
 void AtomicFile::Abandon() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-    ::unlinkat(dir_fd_, temp_name_.c_str(), 0);
-    fd_ = -1;
+  if (fd_.valid()) {
+    fd_.Reset();
+    ::unlinkat(dir_fd_.get(), temp_name_.c_str(), 0);
   }
-  if (dir_fd_ >= 0) ::close(dir_fd_);
-  dir_fd_ = -1;
+  dir_fd_.Reset();
 }
 
 Status AtomicFile::Append(std::string_view bytes) {
-  if (fd_ < 0) return Status::InvalidArgument(fmt::format("{} is already committed", display_));
+  if (!fd_.valid()) return Status::InvalidArgument(fmt::format("{} is already committed", display_));
   size_ += bytes.size();
   constexpr size_t kBuffer = 1 << 20;
   if (buffer_.size() + bytes.size() < kBuffer) {
     buffer_.append(bytes);
     return Status::OK();
   }
-  LABSTORE_RETURN_IF_ERROR(WriteAll(fd_, buffer_, display_));
+  LABSTORE_RETURN_IF_ERROR(WriteAll(fd_.get(), buffer_, display_));
   buffer_.clear();
-  return WriteAll(fd_, bytes, display_);
+  return WriteAll(fd_.get(), bytes, display_);
 }
 
 Status AtomicFile::CopyExisting() {
-  if (fd_ < 0) return Status::InvalidArgument(fmt::format("{} is already committed", display_));
-  int src = ::openat(dir_fd_, final_name_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (src < 0) {
+  if (!fd_.valid()) return Status::InvalidArgument(fmt::format("{} is already committed", display_));
+  ScopedFd src(::openat(dir_fd_.get(), final_name_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!src.valid()) {
     if (errno == ENOENT) return Status::OK();
-    if (errno == ELOOP) return Status::InvalidArgument(fmt::format("refusing to follow the symbolic link {}", display_));
+    if (errno == ELOOP) {
+      return Status::InvalidArgument(fmt::format("refusing to follow the symbolic link {}", display_));
+    }
     return Errno("open", display_, errno);
   }
   struct stat st;
-  if (fstat(src, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(src);
+  if (fstat(src.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return Status::InvalidArgument(fmt::format("{} is not a regular file", display_));
   }
-  LABSTORE_RETURN_IF_ERROR(WriteAll(fd_, buffer_, display_));
+  LABSTORE_RETURN_IF_ERROR(WriteAll(fd_.get(), buffer_, display_));
   buffer_.clear();
   off_t remaining = st.st_size;
   while (remaining > 0) {
-    ssize_t n = ::copy_file_range(src, nullptr, fd_, nullptr, static_cast<size_t>(remaining), 0);
+    ssize_t n = ::copy_file_range(src.get(), nullptr, fd_.get(), nullptr, static_cast<size_t>(remaining), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       // Fall back to read/write (e.g. across file systems on old kernels).
       char buf[1 << 16];
-      ssize_t r = ::read(src, buf, sizeof buf);
-      if (r < 0) {
-        int err = errno;
-        ::close(src);
-        return Errno("read", display_, err);
-      }
+      ssize_t r = ::read(src.get(), buf, sizeof buf);
+      if (r < 0) return Errno("read", display_, errno);
       if (r == 0) break;
-      Status s = WriteAll(fd_, std::string_view(buf, static_cast<size_t>(r)), display_);
-      if (!s.ok()) {
-        ::close(src);
-        return s;
-      }
+      LABSTORE_RETURN_IF_ERROR(WriteAll(fd_.get(), std::string_view(buf, static_cast<size_t>(r)), display_));
       n = r;
     }
     remaining -= n;
     size_ += static_cast<uint64_t>(n);
   }
-  ::close(src);
   return Status::OK();
 }
 
 Status AtomicFile::Commit(bool sync) {
-  if (fd_ < 0) return Status::InvalidArgument(fmt::format("{} is already committed", display_));
-  LABSTORE_RETURN_IF_ERROR(WriteAll(fd_, buffer_, display_));
+  if (!fd_.valid()) return Status::InvalidArgument(fmt::format("{} is already committed", display_));
+  LABSTORE_RETURN_IF_ERROR(WriteAll(fd_.get(), buffer_, display_));
   buffer_.clear();
-  if (sync && ::fsync(fd_) != 0) return Errno("fsync", display_, errno);
-  int fd = fd_;
-  fd_ = -1;
-  if (::close(fd) != 0) {
-    ::unlinkat(dir_fd_, temp_name_.c_str(), 0);
-    return Errno("close", display_, errno);
-  }
-  if (::renameat(dir_fd_, temp_name_.c_str(), dir_fd_, final_name_.c_str()) != 0) {
+  if (sync && ::fsync(fd_.get()) != 0) return Errno("fsync", display_, errno);
+  if (fd_.Close() != 0) {
     int err = errno;
-    ::unlinkat(dir_fd_, temp_name_.c_str(), 0);
+    ::unlinkat(dir_fd_.get(), temp_name_.c_str(), 0);
+    return Errno("close", display_, err);
+  }
+  if (::renameat(dir_fd_.get(), temp_name_.c_str(), dir_fd_.get(), final_name_.c_str()) != 0) {
+    int err = errno;
+    ::unlinkat(dir_fd_.get(), temp_name_.c_str(), 0);
     return Errno("rename into place", display_, err);
   }
-  if (sync && ::fsync(dir_fd_) != 0) return Errno("fsync the folder of", display_, errno);
+  if (sync && ::fsync(dir_fd_.get()) != 0) return Errno("fsync the folder of", display_, errno);
   return Status::OK();
 }
 
@@ -186,32 +169,16 @@ Result<SafeDir> SafeDir::Open(const std::string& path, bool create) {
     std::filesystem::create_directories(path, ec);
     if (ec) return Status::IOError(fmt::format("cannot create {}: {}", path, ec.message()));
   }
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
+  ScopedFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) {
     if (errno == ENOTDIR) return Status::InvalidArgument(fmt::format("{} is not a directory", path));
     return Errno("open", path, errno);
   }
   SafeDir d;
   d.path_ = path;
   while (d.path_.size() > 1 && d.path_.back() == '/') d.path_.pop_back();
-  d.fd_ = fd;
+  d.fd_ = std::move(fd);
   return d;
-}
-
-SafeDir::SafeDir(SafeDir&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_) { o.fd_ = -1; }
-
-SafeDir& SafeDir::operator=(SafeDir&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    path_ = std::move(o.path_);
-    fd_ = o.fd_;
-    o.fd_ = -1;
-  }
-  return *this;
-}
-
-SafeDir::~SafeDir() {
-  if (fd_ >= 0) ::close(fd_);
 }
 
 Status SafeDir::CheckRelative(std::string_view rel) {
@@ -230,49 +197,38 @@ Status SafeDir::CheckRelative(std::string_view rel) {
   return Status::OK();
 }
 
-Result<int> SafeDir::OpenDir(std::string_view rel, bool create) const {
-  if (fd_ < 0) return Status::InvalidArgument("directory is not open");
-  int fd = ::dup(fd_);
-  if (fd < 0) return Errno("open", path_, errno);
+Result<ScopedFd> SafeDir::OpenDir(std::string_view rel, bool create) const {
+  if (!fd_.valid()) return Status::InvalidArgument("directory is not open");
+  ScopedFd fd(::dup(fd_.get()));
+  if (!fd.valid()) return Errno("open", path_, errno);
   if (rel.empty()) return fd;
-  Status check = CheckRelative(rel);
-  if (!check.ok()) {
-    ::close(fd);
-    return check;
-  }
+  LABSTORE_RETURN_IF_ERROR(CheckRelative(rel));
   std::string display = path_;
   for (std::string_view seg_view : Segments(rel)) {
     std::string seg(seg_view);
     display += "/" + seg;
-    int next = ::openat(fd, seg.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (next < 0 && errno == ENOENT && create) {
-      if (::mkdirat(fd, seg.c_str(), 0755) != 0 && errno != EEXIST) {
-        int err = errno;
-        ::close(fd);
-        return Errno("create", display, err);
-      }
-      next = ::openat(fd, seg.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    ScopedFd next(::openat(fd.get(), seg.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!next.valid() && errno == ENOENT && create) {
+      if (::mkdirat(fd.get(), seg.c_str(), 0755) != 0 && errno != EEXIST) return Errno("create", display, errno);
+      next.Reset(::openat(fd.get(), seg.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     }
-    if (next < 0) {
+    if (!next.valid()) {
       int err = errno;
-      Status s = (err == ELOOP || err == ENOTDIR) ? NotADirectory(fd, seg, display) : Errno("open", display, err);
-      ::close(fd);
-      return s;
+      return (err == ELOOP || err == ENOTDIR) ? NotADirectory(fd.get(), seg, display) : Errno("open", display, err);
     }
-    ::close(fd);
-    fd = next;
+    fd = std::move(next);
   }
   return fd;
 }
 
-Result<std::pair<int, std::string>> SafeDir::OpenParent(std::string_view rel, bool create) const {
+Result<std::pair<ScopedFd, std::string>> SafeDir::OpenParent(std::string_view rel, bool create) const {
   LABSTORE_RETURN_IF_ERROR(CheckRelative(rel));
   size_t slash = rel.rfind('/');
   std::string_view parent = slash == std::string_view::npos ? std::string_view() : rel.substr(0, slash);
   std::string name(slash == std::string_view::npos ? rel : rel.substr(slash + 1));
   auto fd = OpenDir(parent, create);
   if (!fd.ok()) return fd.status();
-  return std::make_pair(*fd, std::move(name));
+  return std::make_pair(std::move(*fd), std::move(name));
 }
 
 Result<EntryKind> SafeDir::Kind(std::string_view rel) const {
@@ -282,10 +238,8 @@ Result<EntryKind> SafeDir::Kind(std::string_view rel) const {
     return parent.status();
   }
   struct stat st;
-  int rc = fstatat(parent->first, parent->second.c_str(), &st, AT_SYMLINK_NOFOLLOW);
-  int err = errno;
-  ::close(parent->first);
-  if (rc != 0) {
+  if (fstatat(parent->first.get(), parent->second.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    int err = errno;
     if (err == ENOENT) return EntryKind::kMissing;
     return Errno("stat", path_ + "/" + std::string(rel), err);
   }
@@ -295,41 +249,30 @@ Result<EntryKind> SafeDir::Kind(std::string_view rel) const {
 Result<std::vector<DirEntry>> SafeDir::List(std::string_view rel) const {
   auto fd = OpenDir(rel, false);
   if (!fd.ok()) return fd.status();
-  DIR* dir = ::fdopendir(*fd);
-  if (dir == nullptr) {
-    int err = errno;
-    ::close(*fd);
-    return Errno("list", path_ + "/" + std::string(rel), err);
-  }
+  auto names = ListNames(fd->get(), path_ + "/" + std::string(rel), Errno);
+  if (!names.ok()) return names.status();
   std::vector<DirEntry> out;
-  while (struct dirent* d = ::readdir(dir)) {
-    std::string name = d->d_name;
-    if (name == "." || name == "..") continue;
+  for (std::string& name : *names) {
     struct stat st;
     EntryKind kind = EntryKind::kOther;
-    if (fstatat(dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) kind = KindOf(st.st_mode);
+    if (fstatat(fd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) kind = KindOf(st.st_mode);
     out.push_back({std::move(name), kind});
   }
-  ::closedir(dir);
   std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   return out;
 }
 
-Result<int> SafeDir::OpenFile(std::string_view rel) const {
+Result<ScopedFd> SafeDir::OpenFile(std::string_view rel) const {
   auto parent = OpenParent(rel, false);
   if (!parent.ok()) return parent.status();
   std::string display = path_ + "/" + std::string(rel);
-  int fd = ::openat(parent->first, parent->second.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  int err = errno;
-  if (fd < 0) {
-    Status s = err == ELOOP ? NotADirectory(parent->first, parent->second, display) : Errno("read", display, err);
-    ::close(parent->first);
-    return s;
+  ScopedFd fd(::openat(parent->first.get(), parent->second.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) {
+    int err = errno;
+    return err == ELOOP ? NotADirectory(parent->first.get(), parent->second, display) : Errno("read", display, err);
   }
-  ::close(parent->first);
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
+  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return Status::InvalidArgument(fmt::format("{} is not a regular file", display));
   }
   return fd;
@@ -343,17 +286,12 @@ Result<std::string> SafeDir::Read(std::string_view rel) const {
   size_t done = 0;
   while (true) {
     if (done == out.size()) out.resize(out.size() + (out.size() < 4096 ? 4096 : out.size()));
-    ssize_t n = ::read(*fd, out.data() + done, out.size() - done);
+    ssize_t n = ::read(fd->get(), out.data() + done, out.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(*fd);
-      return Errno("read", display, err);
-    }
+    if (n < 0) return Errno("read", display, errno);
     if (n == 0) break;
     done += static_cast<size_t>(n);
   }
-  ::close(*fd);
   out.resize(done);
   return out;
 }
@@ -362,9 +300,8 @@ Result<uint64_t> SafeDir::Size(std::string_view rel) const {
   auto parent = OpenParent(rel, false);
   if (!parent.ok()) return parent.status();
   struct stat st;
-  int rc = fstatat(parent->first, parent->second.c_str(), &st, AT_SYMLINK_NOFOLLOW);
+  int rc = fstatat(parent->first.get(), parent->second.c_str(), &st, AT_SYMLINK_NOFOLLOW);
   int err = errno;
-  ::close(parent->first);
   std::string display = path_ + "/" + std::string(rel);
   if (rc != 0) return Errno("stat", display, err);
   if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(fmt::format("{} is not a regular file", display));
@@ -374,9 +311,10 @@ Result<uint64_t> SafeDir::Size(std::string_view rel) const {
 Status SafeDir::MakeDirs(std::string_view rel, bool sync) {
   auto fd = OpenDir(rel, true);
   if (!fd.ok()) return fd.status();
-  int rc = sync ? ::fsync(*fd) : 0;
-  ::close(*fd);
-  if (rc != 0) return Errno("fsync", path_ + "/" + std::string(rel), errno);
+  if (sync && ::fsync(fd->get()) != 0) {
+    int err = errno;
+    return Errno("fsync", path_ + "/" + std::string(rel), err);
+  }
   return Status::OK();
 }
 
@@ -384,13 +322,14 @@ Result<AtomicFile> SafeDir::CreateAtomic(std::string_view rel, mode_t mode) {
   auto parent = OpenParent(rel, true);
   if (!parent.ok()) return parent.status();
   AtomicFile f;
-  f.dir_fd_ = parent->first;
+  f.dir_fd_ = std::move(parent->first);
   f.final_name_ = std::move(parent->second);
   f.display_ = path_ + "/" + std::string(rel);
   f.temp_name_ = fmt::format("{}{}.{}.{}", kTempPrefix, f.final_name_, ::getpid(), temp_counter++);
   if (f.temp_name_.size() > 255) f.temp_name_ = fmt::format("{}{}.{}", kTempPrefix, ::getpid(), temp_counter++);
-  f.fd_ = ::openat(f.dir_fd_, f.temp_name_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (f.fd_ < 0) return Errno("create a temporary file for", f.display_, errno);
+  f.fd_.Reset(
+      ::openat(f.dir_fd_.get(), f.temp_name_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!f.fd_.valid()) return Errno("create a temporary file for", f.display_, errno);
   return f;
 }
 
@@ -405,15 +344,10 @@ Status SafeDir::Rename(std::string_view from, std::string_view to, bool sync) {
   auto a = OpenParent(from, false);
   if (!a.ok()) return a.status();
   auto b = OpenParent(to, true);
-  if (!b.ok()) {
-    ::close(a->first);
-    return b.status();
-  }
-  int rc = ::renameat(a->first, a->second.c_str(), b->first, b->second.c_str());
+  if (!b.ok()) return b.status();
+  int rc = ::renameat(a->first.get(), a->second.c_str(), b->first.get(), b->second.c_str());
   int err = errno;
-  if (rc == 0 && sync) ::fsync(b->first);
-  ::close(a->first);
-  ::close(b->first);
+  if (rc == 0 && sync) ::fsync(b->first.get());
   if (rc != 0) return Errno(fmt::format("rename {}/{} to", path_, from), path_ + "/" + std::string(to), err);
   return Status::OK();
 }
@@ -421,9 +355,8 @@ Status SafeDir::Rename(std::string_view from, std::string_view to, bool sync) {
 Status SafeDir::RemoveFile(std::string_view rel) {
   auto parent = OpenParent(rel, false);
   if (!parent.ok()) return parent.status().IsNotFound() ? Status::OK() : parent.status();
-  int rc = ::unlinkat(parent->first, parent->second.c_str(), 0);
+  int rc = ::unlinkat(parent->first.get(), parent->second.c_str(), 0);
   int err = errno;
-  ::close(parent->first);
   if (rc != 0 && err != ENOENT) return Errno("remove", path_ + "/" + std::string(rel), err);
   return Status::OK();
 }
@@ -434,25 +367,12 @@ Status SafeDir::RemoveTreeAt(int dir_fd, const std::string& name, const std::str
     return errno == ENOENT ? Status::OK() : Errno("stat", display, errno);
   }
   if (S_ISDIR(st.st_mode)) {
-    int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return Errno("open", display, errno);
-    DIR* dir = ::fdopendir(fd);
-    if (dir == nullptr) {
-      ::close(fd);
-      return Errno("list", display, errno);
-    }
-    std::vector<std::string> names;
-    while (struct dirent* d = ::readdir(dir)) {
-      std::string n = d->d_name;
-      if (n != "." && n != "..") names.push_back(std::move(n));
-    }
-    Status s;
-    for (const auto& n : names) {
-      s = RemoveTreeAt(dirfd(dir), n, display + "/" + n);
-      if (!s.ok()) break;
-    }
-    ::closedir(dir);
-    LABSTORE_RETURN_IF_ERROR(s);
+    ScopedFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) return Errno("open", display, errno);
+    auto names = ListNames(fd.get(), display, Errno);
+    if (!names.ok()) return names.status();
+    for (const auto& n : *names) LABSTORE_RETURN_IF_ERROR(RemoveTreeAt(fd.get(), n, display + "/" + n));
+    fd.Reset();
     if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) != 0) return Errno("remove", display, errno);
     return Status::OK();
   }
@@ -463,28 +383,18 @@ Status SafeDir::RemoveTreeAt(int dir_fd, const std::string& name, const std::str
 Status SafeDir::RemoveTree(std::string_view rel) {
   auto parent = OpenParent(rel, false);
   if (!parent.ok()) return parent.status().IsNotFound() ? Status::OK() : parent.status();
-  Status s = RemoveTreeAt(parent->first, parent->second, path_ + "/" + std::string(rel));
-  ::close(parent->first);
-  return s;
+  return RemoveTreeAt(parent->first.get(), parent->second, path_ + "/" + std::string(rel));
 }
 
 Result<uint64_t> SafeDir::SweepAt(int dir_fd, const std::string& display) {
-  int fd = ::dup(dir_fd);
-  if (fd < 0) return Errno("open", display, errno);
-  DIR* dir = ::fdopendir(fd);
-  if (dir == nullptr) {
-    ::close(fd);
-    return Errno("list", display, errno);
-  }
+  auto names = ListNames(dir_fd, display, Errno);
+  if (!names.ok()) return names.status();
   std::vector<std::pair<std::string, bool>> entries;  // name, is a directory
-  while (struct dirent* d = ::readdir(dir)) {
-    std::string n = d->d_name;
-    if (n == "." || n == "..") continue;
+  for (std::string& n : *names) {
     struct stat st;
-    bool is_dir = fstatat(dirfd(dir), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+    bool is_dir = fstatat(dir_fd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
     entries.emplace_back(std::move(n), is_dir);
   }
-  ::closedir(dir);
   uint64_t removed = 0;
   for (const auto& [name, is_dir] : entries) {
     std::string sub = display + "/" + name;
@@ -492,10 +402,9 @@ Result<uint64_t> SafeDir::SweepAt(int dir_fd, const std::string& display) {
       LABSTORE_RETURN_IF_ERROR(RemoveTreeAt(dir_fd, name, sub));
       ++removed;
     } else if (is_dir) {
-      int child = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child < 0) continue;
-      auto n = SweepAt(child, sub);
-      ::close(child);
+      ScopedFd child(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!child.valid()) continue;
+      auto n = SweepAt(child.get(), sub);
       if (!n.ok()) return n.status();
       removed += *n;
     }
@@ -503,15 +412,15 @@ Result<uint64_t> SafeDir::SweepAt(int dir_fd, const std::string& display) {
   return removed;
 }
 
-Result<uint64_t> SafeDir::SweepTemporaries() { return SweepAt(fd_, path_); }
+Result<uint64_t> SafeDir::SweepTemporaries() { return SweepAt(fd_.get(), path_); }
 
 Status SafeDir::SyncDir(std::string_view rel) {
   auto fd = OpenDir(rel, false);
   if (!fd.ok()) return fd.status();
-  int rc = ::fsync(*fd);
-  int err = errno;
-  ::close(*fd);
-  if (rc != 0) return Errno("fsync", path_ + "/" + std::string(rel), err);
+  if (::fsync(fd->get()) != 0) {
+    int err = errno;
+    return Errno("fsync", path_ + "/" + std::string(rel), err);
+  }
   return Status::OK();
 }
 

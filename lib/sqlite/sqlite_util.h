@@ -1,7 +1,7 @@
 // A thin RAII layer over the SQLite C API for lib/export and lib/import:
 // errors become Status values naming the database file.
-#ifndef LABSTORE_LIB_EXPORT_SQLITE_UTIL_H_
-#define LABSTORE_LIB_EXPORT_SQLITE_UTIL_H_
+#ifndef LABSTORE_LIB_SQLITE_SQLITE_UTIL_H_
+#define LABSTORE_LIB_SQLITE_SQLITE_UTIL_H_
 
 #include <sqlite3.h>
 
@@ -37,6 +37,18 @@ class SqliteStmt {
   // Runs one step: true when a row is available, false when done.
   // Errors: IOError / Corruption with SQLite's message.
   Result<bool> Step();
+  // Steps through every remaining row, calling `each(*this)` for each: the
+  // one loop over result rows. Errors: as Step(), at the first failing step
+  // (`each` has seen the rows before it).
+  template <typename F>
+  Status ForEachRow(F&& each) {
+    while (true) {
+      auto row = Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::OK();
+      each(*this);
+    }
+  }
   // Step() to the end, then Reset(). For statements without result rows.
   Status Run();
   void Reset();
@@ -89,4 +101,4 @@ std::string QuoteIdentifier(std::string_view name);
 
 }  // namespace labstore::internal
 
-#endif  // LABSTORE_LIB_EXPORT_SQLITE_UTIL_H_
+#endif  // LABSTORE_LIB_SQLITE_SQLITE_UTIL_H_

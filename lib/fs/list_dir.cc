@@ -1,0 +1,27 @@
+#include "fs/list_dir.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "fs/scoped_fd.h"
+
+namespace labstore::internal {
+
+Result<std::vector<std::string>> ListNames(int dir_fd, const std::string& display, ErrnoStatus error) {
+  ScopedFd fd(::dup(dir_fd));
+  if (!fd.valid()) return error("open", display, errno);
+  DIR* dir = ::fdopendir(fd.get());
+  if (dir == nullptr) return error("list", display, errno);
+  fd.Release();  // closedir closes it
+  std::vector<std::string> names;
+  while (struct dirent* d = ::readdir(dir)) {
+    std::string name = d->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  return names;
+}
+
+}  // namespace labstore::internal
