@@ -15,6 +15,9 @@ Result<std::vector<std::string>> ListNames(int dir_fd, const std::string& displa
   DIR* dir = ::fdopendir(fd.get());
   if (dir == nullptr) return error("list", display, errno);
   fd.Release();  // closedir closes it
+  // A dup shares the file offset with `dir_fd`: an earlier listing through
+  // another dup left it at the end, so start from the beginning.
+  ::rewinddir(dir);
   std::vector<std::string> names;
   while (struct dirent* d = ::readdir(dir)) {
     std::string name = d->d_name;

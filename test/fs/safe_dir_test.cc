@@ -187,6 +187,16 @@ TEST_CASE("SweepTemporaries removes a temporary that is a link, not its target, 
   REQUIRE(swept.ok());
   CHECK(*swept == 1);
   CHECK(!std::filesystem::is_symlink(tmp.Sub("root/.labstore-tmp.link")));
+  // The same SafeDir lists its root again after the sweep (the listings share
+  // the root descriptor's offset: each one starts from the beginning).
+  auto first = root->List("");
+  auto second = root->List("");
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  REQUIRE(first->size() == 1);
+  CHECK((*first)[0].name == "dirlink");
+  REQUIRE(second->size() == 1);
+  CHECK((*second)[0].name == "dirlink");
   CHECK(test::ReadFile(tmp.Sub("outside/.labstore-tmp.kept")) == "k");
   CHECK(test::ReadFile(tmp.Sub("outside/secret")) == "secret");
 }
