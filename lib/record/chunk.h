@@ -49,6 +49,7 @@
 
 #include "labstore/record.h"
 #include "labstore/status.h"
+#include "util/coding.h"
 
 namespace labstore::internal {
 
@@ -174,41 +175,6 @@ bool DecodeChunk(std::string_view chunk, DecodedChunk* out, std::string* reason)
 // The row count and first row from a chunk header without decoding; false if
 // the value is too short or of an unknown format.
 bool PeekChunk(std::string_view chunk, uint32_t* rows, uint64_t* first_row);
-
-// ---- encodings shared by the chunk and the scope metadata ------------------
-
-inline void PutVarint(std::string* dst, uint64_t v) {
-  char buf[10];
-  int n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  dst->append(buf, n);
-}
-
-// Reads a varint at *p (< end); false if truncated or longer than 10 bytes.
-inline bool GetVarint(const char** p, const char* end, uint64_t* v) {
-  if (*p < end && static_cast<unsigned char>(**p) < 0x80) [[likely]] {
-    *v = static_cast<unsigned char>(*(*p)++);
-    return true;
-  }
-  uint64_t result = 0;
-  for (int shift = 0; shift <= 63 && *p < end; shift += 7) {
-    uint64_t byte = static_cast<unsigned char>(**p);
-    ++*p;
-    result |= (byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
-}
-
-inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
 
 // The JSON text of a value as stored in a json column (compact, sorted keys,
 // Python float spelling).
