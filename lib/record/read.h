@@ -11,6 +11,7 @@
 
 #include "labstore/record_reader.h"
 #include "record/chunk.h"
+#include "record/value_json.h"
 #include "store/store_state.h"
 #include "util/thread_spare.h"
 
