@@ -12,6 +12,7 @@
 #include "json/py_json.h"
 #include "labstore/record_reader.h"
 #include "labstore/store.h"
+#include "record/chunk_scanner.h"
 #include "record/read.h"
 #include "util/text_buffer.h"
 #include "util/thread_spare.h"
