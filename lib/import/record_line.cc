@@ -4,6 +4,7 @@
 
 #include "labstore/time.h"
 #include "record/scope.h"
+#include "record/value_json.h"
 
 namespace labstore::internal {
 
@@ -24,19 +25,6 @@ std::string RecordLineProblem(std::string_view line, std::unordered_set<std::str
   return "";
 }
 
-Value RecordValueOf(const PyJson& v) {
-  switch (v.type()) {
-    case PyJson::Type::kNull: return Value();
-    case PyJson::Type::kBool: return Value(v.boolean());
-    case PyJson::Type::kInt:
-      if (auto i = v.AsInt64()) return Value(*i);
-      return Value::FromJsonText(v.text());  // beyond int64: kept exact as JSON
-    case PyJson::Type::kFloat: return Value(v.number());
-    case PyJson::Type::kString: return Value(v.text());
-    case PyJson::Type::kArray:
-    case PyJson::Type::kObject: return Value::FromJsonText(DumpPyJson(v, PyDialect::kSql));
-  }
-  return Value();
-}
+Value RecordValueOf(const PyJson& v) { return ValueFromPyJson(v); }
 
 }  // namespace labstore::internal

@@ -34,7 +34,8 @@ void ForEachLine(std::string_view text, F&& f) {
 std::string RecordLineProblem(std::string_view line, std::unordered_set<std::string>* columns);
 
 // A parsed JSON value as a record value: scalars typed, ints beyond int64 and
-// lists/dicts as JSON text (compact, sorted keys).
+// lists/dicts as JSON text (compact, sorted keys). ValueFromPyJson
+// (record/value_json.h), kept under this name for import.
 Value RecordValueOf(const PyJson& v);
 
 }  // namespace labstore::internal

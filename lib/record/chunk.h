@@ -1,5 +1,7 @@
 // Record chunks: many rows of one scope packed column by column into one
-// value of the `records` column family. Private to lib/record.
+// value of the `records` column family. Private to lib/record. This header
+// owns the grammar and its constants; chunk_builder.h holds the rows being
+// built, chunk_encode.cc writes them, chunk_decode.cc reads them back.
 //
 // chunk        := header payload checksum
 // header       := format(1) = 1
@@ -29,7 +31,7 @@
 //   bool         bitmap of the values
 //   string/json  length(varint){k}, then the k byte strings concatenated
 // bitmap       := ceil(row_count / 8) bytes; row i is bit (i mod 8) of byte i/8; unused bits 0
-// varint       := LEB128: 7 bits per byte, least significant first, high bit = more
+// varint       := LEB128: 7 bits per byte, least significant first, high bit = more (util/coding.h)
 // type         := ValueType (labstore/record.h): 0 null 1 int64 2 double 3 bool 4 string 5 json
 // A column appears at most once per chunk and only if some row of the chunk has it. A json
 // value is JSON text in the compact sorted form (Python json.dumps(sort_keys=True,
@@ -53,69 +55,25 @@
 namespace labstore::internal {
 
 inline constexpr uint8_t kChunkFormat = 1;
+
+// Byte offsets of the header fields.
+inline constexpr size_t kChunkFormatOffset = 0;
+inline constexpr size_t kChunkCodecOffset = 1;
+inline constexpr size_t kChunkReservedOffset = 2;  // 2 bytes
+inline constexpr size_t kChunkRowCountOffset = 4;
+inline constexpr size_t kChunkFirstRowOffset = 8;
+inline constexpr size_t kChunkRawSizeOffset = 16;
+inline constexpr size_t kChunkPayloadSizeOffset = 20;
 inline constexpr size_t kChunkHeaderSize = 24;
 inline constexpr size_t kChunkChecksumSize = 8;
-inline constexpr uint8_t kColumnHasPresence = 1;
-inline constexpr uint8_t kColumnHasValidity = 2;
-inline constexpr uint8_t kColumnHasInts = 4;
-inline constexpr uint32_t kSparse = UINT32_MAX;
 
-// One column of a chunk being built. Dense mode (dense_next != kSparse): the
-// column has a non-null value in each of rows [0, dense_next) and in no other.
-// Sparse mode: bitmaps tell which rows have it and which of those are non-null.
-struct ColumnBuffer {
-  std::string name;
-  ValueType type = ValueType::kNull;
-  uint32_t dense_next = 0;
-  uint32_t count = 0;               // non-null values stored
-  std::vector<uint64_t> fixed;      // int64 / double bits / bool 0-1; size() is the capacity
-  std::vector<uint32_t> ends;       // string / json: end offset of each value in `bytes`
-  std::string bytes;
-  std::vector<uint64_t> present;    // sparse mode, one bit per row
-  std::vector<uint64_t> valid;
-  // Type double: bit i set when value i is an int64 (its bits in `fixed`);
-  // empty while every value is a double. Bits at i >= count are 0.
-  std::vector<uint64_t> int_values;
+// The header's codec ids (on disk: do not change existing values).
+enum ChunkCodec : uint8_t { kChunkCodecNone = 0, kChunkCodecLz4 = 1, kChunkCodecZstd = 2 };
 
-  bool sparse() const { return dense_next == kSparse; }
-  void Reset();
-  // Switches a dense column to sparse mode.
-  void MakeSparse();
-  bool Present(uint32_t row) const;
-  bool Valid(uint32_t row) const;
-  // Index among the stored values of the value of `row` (which must be valid).
-  uint32_t ValueIndex(uint32_t row) const;
-  // Whether any of rows [0, rows) has the column; values stored for them.
-  bool AnyPresent(uint32_t rows) const;
-  uint32_t ValuesBefore(uint32_t rows) const;
-  Value Get(uint32_t value_index) const;
-  std::string_view StringAt(uint32_t value_index) const {
-    uint32_t begin = value_index == 0 ? 0 : ends[value_index - 1];
-    return std::string_view(bytes).substr(begin, ends[value_index] - begin);
-  }
-  void GrowFixed();
-  // Rewrites every stored value as JSON text (type becomes kJson).
-  void ConvertToJson();
-  // Type double: whether value i is an int64.
-  bool IntAt(uint32_t i) const {
-    size_t w = i >> 6;
-    return w < int_values.size() && ((int_values[w] >> (i & 63)) & 1);
-  }
-  // Type double: marks value i an int64 (set) or a double (clear).
-  void MarkInt(uint32_t i, bool is_int);
-  // An int64 column becomes a double column whose values are all ints.
-  void PromoteToDouble();
-};
+// The bits of a column's flags byte (on disk: do not change existing values).
+enum ColumnFlag : uint8_t { kColumnHasPresence = 1, kColumnHasValidity = 2, kColumnHasInts = 4 };
 
-// The rows of one chunk being built.
-struct ChunkBuffer {
-  uint32_t rows = 0;
-  std::vector<int64_t> micros;       // one per row
-  std::vector<int32_t> utc_offsets;  // one per row
-  std::vector<ColumnBuffer> columns;  // indexed by ColumnId
-  size_t value_bytes = 0;            // approximate bytes of the values
-  void Reset();
-};
+struct ChunkBuffer;  // record/chunk_builder.h
 
 // Encodes rows [0, buf.rows) of `buf` (cells of a row at index buf.rows, the
 // row being built, are left out) as a chunk into `out` (replaced). `scratch`
@@ -174,48 +132,6 @@ bool DecodeChunk(std::string_view chunk, DecodedChunk* out, std::string* reason)
 // The row count and first row from a chunk header without decoding; false if
 // the value is too short or of an unknown format.
 bool PeekChunk(std::string_view chunk, uint32_t* rows, uint64_t* first_row);
-
-// ---- encodings shared by the chunk and the scope metadata ------------------
-
-inline void PutVarint(std::string* dst, uint64_t v) {
-  char buf[10];
-  int n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  dst->append(buf, n);
-}
-
-// Reads a varint at *p (< end); false if truncated or longer than 10 bytes.
-inline bool GetVarint(const char** p, const char* end, uint64_t* v) {
-  if (*p < end && static_cast<unsigned char>(**p) < 0x80) [[likely]] {
-    *v = static_cast<unsigned char>(*(*p)++);
-    return true;
-  }
-  uint64_t result = 0;
-  for (int shift = 0; shift <= 63 && *p < end; shift += 7) {
-    uint64_t byte = static_cast<unsigned char>(**p);
-    ++*p;
-    result |= (byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
-}
-
-inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
-
-// The JSON text of a value as stored in a json column (compact, sorted keys,
-// Python float spelling).
-void AppendStoredJson(std::string* out, const Value& v);
-// A stored JSON text back to a value: scalars typed, objects/arrays as kJson.
-// Integers beyond int64 stay kJson. Errors: InvalidArgument.
-Result<Value> ParseStoredJson(std::string_view text);
 
 }  // namespace labstore::internal
 

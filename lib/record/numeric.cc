@@ -3,7 +3,7 @@
 
 #include <charconv>
 
-#include "record/read.h"
+#include "record/chunk_scanner.h"
 
 namespace labstore::internal {
 namespace {

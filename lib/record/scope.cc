@@ -1,13 +1,17 @@
-// Record keys and scope metadata (grammar at the top of scope.h), and
-// ClearRecords, which removes a scope's keys and metadata.
+// Record keys and scope metadata (grammar at the top of scope.h): encoding,
+// loading (LoadScope, ListScopes, GetScope, CountRows) and ClearRecords, which
+// removes a scope's keys and metadata.
 #include "record/scope.h"
 
+#include <memory>
+
 #include <fmt/format.h>
+#include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include "experiment/lookup.h"
+#include "labstore/record_reader.h"
 #include "labstore/store.h"
-#include "record/chunk.h"
 #include "store/store_state.h"
 #include "util/coding.h"
 #include "util/hash.h"
@@ -94,7 +98,8 @@ Result<ScopeInfo> DecodeScopeMeta(std::string_view scope, std::string_view value
   info.columns.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t len;
-    if (!GetVarint(&p, end, &len) || len == 0 || len > kMaxRecordNameLength || static_cast<uint64_t>(end - p) < len + 1) {
+    if (!GetVarint(&p, end, &len) || len == 0 || len > kMaxRecordNameLength ||
+        static_cast<uint64_t>(end - p) < len + 1) {
       return bad("bad column entry");
     }
     std::string name(p, len);
@@ -107,9 +112,87 @@ Result<ScopeInfo> DecodeScopeMeta(std::string_view scope, std::string_view value
   return info;
 }
 
+Result<ScopeInfo> LoadScope(const StoreState& st, std::string_view id, std::string_view exp_key,
+                            std::string_view scope) {
+  if (!st.db) return Status::InvalidArgument("store is closed");
+  std::string value;
+  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfScopes), ScopeKey(exp_key, scope), &value);
+  if (s.IsNotFound()) {
+    ScopeInfo empty;
+    empty.name = std::string(scope);
+    return empty;
+  }
+  if (!s.ok()) return FromRocks(s, fmt::format("cannot read scope \"{}\" of experiment {}", scope, id));
+  auto info = DecodeScopeMeta(scope, value);
+  if (!info.ok()) {
+    return Status(info.status().IsNotSupported()
+                      ? Status::NotSupported(fmt::format("scope \"{}\" of experiment {}", scope, id),
+                                             info.status().message())
+                      : Status::Corruption(fmt::format("damaged metadata of scope \"{}\" of experiment {}", scope, id),
+                                           info.status().message()));
+  }
+  return info;
+}
+
+Result<ScopeInfo> LoadScopeChecked(const StoreState& st, std::string_view id, std::string_view exp_key,
+                                   std::string_view scope) {
+  auto info = LoadScope(st, id, exp_key, scope);
+  if (!info.ok() || info->rows > 0) return info;
+  // A new scope: its records keys must not collide with another scope's.
+  uint64_t hash = Hash64(scope);
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(ro, st.handle(kCfScopes)));
+  const rocksdb::Slice prefix(exp_key.data(), exp_key.size());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view other(it->key().data() + exp_key.size(), it->key().size() - exp_key.size());
+    if (other != scope && Hash64(other) == hash) {
+      return Status::InvalidArgument(
+          fmt::format("scope name \"{}\" collides with scope \"{}\" of experiment {}", scope, other, id),
+          "their 64-bit hashes are equal; choose another name");
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot list scopes");
+  return info;
+}
+
 }  // namespace labstore::internal
 
 namespace labstore {
+
+Result<std::vector<ScopeInfo>> ListScopes(const Store& store, std::string_view experiment_id) {
+  const internal::StoreState& st = *store.state();
+  auto key = internal::LookupKey(st, experiment_id);
+  if (!key.ok()) return key.status();
+  std::vector<ScopeInfo> out;
+  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(internal::kCfScopes)));
+  for (it->Seek(*key); it->Valid() && it->key().starts_with(*key); it->Next()) {
+    std::string_view name(it->key().data() + key->size(), it->key().size() - key->size());
+    auto info = internal::DecodeScopeMeta(name, std::string_view(it->value().data(), it->value().size()));
+    if (!info.ok()) {
+      return Status::Corruption(fmt::format("damaged metadata of scope \"{}\" of experiment {}", name, experiment_id),
+                                info.status().message());
+    }
+    out.push_back(std::move(*info));
+  }
+  if (!it->status().ok()) {
+    return internal::FromRocks(it->status(), fmt::format("cannot list scopes of experiment {}", experiment_id));
+  }
+  return out;  // keys sort by scope name bytes
+}
+
+Result<ScopeInfo> GetScope(const Store& store, std::string_view experiment_id, std::string_view scope) {
+  LABSTORE_RETURN_IF_ERROR(internal::ValidateRecordName("scope", scope));
+  auto key = internal::LookupKey(*store.state(), experiment_id);
+  if (!key.ok()) return key.status();
+  return internal::LoadScope(*store.state(), experiment_id, *key, scope);
+}
+
+Result<uint64_t> CountRows(const Store& store, std::string_view experiment_id, std::string_view scope) {
+  auto info = GetScope(store, experiment_id, scope);
+  if (!info.ok()) return info.status();
+  return info->rows;
+}
+
 
 Status ClearRecords(Store& store, std::string_view experiment_id, std::string_view scope) {
   internal::StoreState* st = store.state();
@@ -121,8 +204,9 @@ Status ClearRecords(Store& store, std::string_view experiment_id, std::string_vi
   // Holding the claim keeps a writer of this scope from opening meanwhile.
   std::string claim = internal::ScopeClaimKey(st, *key, scope);
   if (!internal::ClaimScope(claim)) {
-    return Status::Busy(fmt::format("cannot clear scope \"{}\" of experiment {}: it has an open writer", scope, experiment_id),
-                        "close the RecordWriter first");
+    return Status::Busy(
+        fmt::format("cannot clear scope \"{}\" of experiment {}: it has an open writer", scope, experiment_id),
+        "close the RecordWriter first");
   }
   // Record keys are prefix(28) chunk_start(8): prefix + nine 0xff bytes is
   // past every chunk of the scope and before the next scope hash. A scope

@@ -60,6 +60,18 @@ std::string EncodeScopeMeta(const ScopeInfo& info);
 // Errors: Corruption (reason without context; the caller adds it).
 Result<ScopeInfo> DecodeScopeMeta(std::string_view scope, std::string_view value);
 
+struct StoreState;  // store/store_state.h
+
+// The scope's metadata (empty, rows == 0, when it has none). Errors:
+// Corruption naming the experiment and scope, IOError.
+Result<ScopeInfo> LoadScope(const StoreState& st, std::string_view id, std::string_view exp_key,
+                            std::string_view scope);
+
+// LoadScope, plus a check that no other scope of the experiment has the same
+// scope_hash (InvalidArgument). Used by the writer.
+Result<ScopeInfo> LoadScopeChecked(const StoreState& st, std::string_view id, std::string_view exp_key,
+                                   std::string_view scope);
+
 }  // namespace labstore::internal
 
 #endif  // LABSTORE_LIB_RECORD_SCOPE_H_

@@ -1,10 +1,9 @@
-// Value, Row and the JSON spelling of values.
+// Value and Row; their JSON spelling is in value_json.cc.
 #include <bit>
 #include <cstring>
 
-#include "json/py_json.h"
 #include "labstore/record.h"
-#include "record/chunk.h"
+#include "record/value_json.h"
 
 namespace labstore {
 
@@ -24,15 +23,7 @@ Result<Value> Value::ParseJson(std::string_view text) { return internal::ParseSt
 
 std::string Value::ToJson() const {
   std::string out;
-  switch (type()) {
-    case ValueType::kJson: {
-      auto t = internal::ToPyDialect(json_text(), internal::PyDialect::kJsonl, "record value");
-      out = t.ok() ? std::move(*t) : json_text();
-      break;
-    }
-    case ValueType::kString: internal::AppendPyString(&out, as_string(), /*ensure_ascii=*/true); break;
-    default: internal::AppendStoredJson(&out, *this); break;
-  }
+  internal::AppendJsonLinesValue(&out, *this);
   return out;
 }
 

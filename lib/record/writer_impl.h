@@ -33,7 +33,9 @@
 #include "labstore/record.h"
 #include "labstore/record_reader.h"
 #include "record/chunk.h"
+#include "record/chunk_builder.h"
 #include "record/clock.h"
+#include "record/value_json.h"
 #include "store/store_state.h"
 
 namespace labstore {
@@ -173,7 +175,8 @@ struct RecordWriter::Impl final : internal::OpenHandle {
       return internal::EndedError(fmt::format("record writer for experiment {} scope \"{}\"", id, scope), ended_by,
                                   fmt::format("cannot {}; its rows were stored when the store closed", op));
     }
-    return Status::InvalidArgument(fmt::format("cannot {}: the writer of scope \"{}\" of experiment {} is closed", op, scope, id));
+    return Status::InvalidArgument(
+        fmt::format("cannot {}: the writer of scope \"{}\" of experiment {} is closed", op, scope, id));
   }
 
   // Drops the row being built, if any.

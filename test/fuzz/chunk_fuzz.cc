@@ -17,6 +17,8 @@
 
 #include "fuzz_check.h"
 #include "record/chunk.h"
+#include "record/chunk_builder.h"
+#include "record/value_json.h"
 #include "util/coding.h"
 #include "util/hash.h"
 

@@ -11,7 +11,7 @@
 
 #include "fuzz_check.h"
 #include "import/record_line.h"
-#include "record/chunk.h"
+#include "record/value_json.h"
 
 using labstore::Value;
 using labstore::fuzz::Check;

@@ -31,26 +31,6 @@ std::string Get(Store& store, internal::Cf cf, const std::string& key) {
 
 TEST_SUITE("record") {
 
-TEST_CASE("Golden: varints and zigzag") {
-  std::string s;
-  for (uint64_t v : {uint64_t{0}, uint64_t{1}, uint64_t{127}, uint64_t{128}, uint64_t{300}, ~uint64_t{0}}) internal::PutVarint(&s, v);
-  CHECK(ToHex(s) == "00017f8001ac02ffffffffffffffffff01");
-  CHECK(internal::ZigZag(0) == 0);
-  CHECK(internal::ZigZag(-1) == 1);
-  CHECK(internal::ZigZag(1) == 2);
-  CHECK(internal::ZigZag(INT64_MIN) == ~uint64_t{0});
-  for (int64_t v : {int64_t{0}, int64_t{-1}, INT64_MIN, INT64_MAX, int64_t{12345}}) CHECK(internal::UnZigZag(internal::ZigZag(v)) == v);
-  const char* p = s.data();
-  uint64_t v;
-  for (uint64_t want : {uint64_t{0}, uint64_t{1}, uint64_t{127}, uint64_t{128}, uint64_t{300}, ~uint64_t{0}}) {
-    REQUIRE(internal::GetVarint(&p, s.data() + s.size(), &v));
-    CHECK(v == want);
-  }
-  std::string truncated = "\x80";
-  p = truncated.data();
-  CHECK_FALSE(internal::GetVarint(&p, truncated.data() + 1, &v));
-}
-
 TEST_CASE("Golden: record keys, scope keys, a chunk and scope metadata, byte for byte") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
