@@ -85,7 +85,10 @@ int RunImport(const std::string& store_dir, const std::string& src, std::chrono:
 
 TEST_SUITE("export") {
 
-TEST_CASE("An import killed at any moment leaves each experiment whole, absent or pending, and importing again completes it") {
+TEST_CASE(
+    "An import killed at any moment leaves each experiment whole, absent or pending, and importing again "
+    "completes it" *
+    doctest::test_suite("slow")) {
   TempDir tmp;
   const std::string src = tmp.Sub("src"), dir = tmp.Sub("store");
   MakeSource(tmp.Sub("gen"), src);
