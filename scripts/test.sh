@@ -2,17 +2,20 @@
 # Sets up (see setup.sh), then runs every test:
 #   1. the normal build (build/): release, warnings as errors, tests and
 #      benchmarks compiled — what users build, checked strictly;
-#   2. the whole doctest suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#      (build-asan/: the test binaries and the children they run, no benchmarks);
+#   2. every doctest suite but slow under AddressSanitizer + UndefinedBehaviorSanitizer
+#      (build-asan/: only the test binary, the command and the children its
+#      cases run; no benchmarks, no Python);
 #   3. the concurrency tests under ThreadSanitizer (build-tsan/: only their
-#      binary, labstore_concurrency_tests, and the command);
-#   4. the libFuzzer targets for 20 s each (build-fuzz/, scripts/fuzz.sh);
+#      binary, labstore_concurrency_tests, the command and slow_writer);
+#   4. the libFuzzer targets for 10 s each (build-fuzz/, scripts/fuzz.sh);
 #   5. the tests that are not doctest cases: the installed-package consumer and
 #      the README example; the Python package's pytest suite; machinable 4.1's
 #      own suite on labstore.machinable (skipped where ../shared/machinable is absent);
-#   6. the whole doctest suite in the normal build, last, so that the output
-#      ends with doctest's summary line.
-# Each stage prints its time; the total comes last but one.
+#   6. the whole doctest suite in the normal build, slow suite included (its
+#      only run: the long kill -9, corruption, large-file and concurrency cases,
+#      test/meson.build), last, so that the output ends with doctest's summary line.
+# Each stage prints its wall time and its CPU time (user + system, compilers and
+# tests included); the total comes last but one.
 #
 #   bash scripts/test.sh                         # what CI runs
 #   LABSTORE_SANITIZERS=0 bash scripts/test.sh   # skip 2-4 (quick local run)
@@ -22,12 +25,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+times_file=$(mktemp)
+trap 'rm -f "$times_file"' EXIT
+cpu_now() {  # sets cpu: user + system CPU seconds of this shell and of the children it waited for
+  times >"$times_file"  # the builtin, run in this shell (in a subshell it would time the subshell)
+  # Two lines, "XmY.YYYs XmY.YYYs": this shell's user and system time, then its children's.
+  cpu=$(tr 'ms' '  ' <"$times_file" | awk '{ for (i = 1; i < NF; i += 2) t += 60 * $i + $(i + 1) }
+                                          END { printf "%d", t }')
+}
 start_all=$SECONDS
 stage_start=$SECONDS
-stage() {  # prints the time of the stage that ended, then the next stage's name
-  [ -n "${stage_name:-}" ] && echo "== ($stage_name: $((SECONDS - stage_start)) s)"
+cpu_now
+stage_cpu=$cpu
+stage() {  # prints the wall and CPU time of the stage that ended, then the next stage's name
+  cpu_now
+  [ -n "${stage_name:-}" ] && echo "== ($stage_name: $((SECONDS - stage_start)) s wall, $((cpu - stage_cpu)) s CPU)"
   stage_name=$1
   stage_start=$SECONDS
+  stage_cpu=$cpu
   echo "== $1"
 }
 
@@ -38,16 +53,19 @@ LABSTORE_EXTRA_PACKAGES="python3-numpy ${LABSTORE_EXTRA_PACKAGES:-}" \
   bash scripts/setup.sh build -Dbuildtype=release -Dwerror=true -Dtests=true -Dbench=true -Dpython=enabled
 
 if [ "${LABSTORE_SANITIZERS:-1}" != 0 ]; then
-  stage "AddressSanitizer + UndefinedBehaviorSanitizer: every suite"
-  bash scripts/setup.sh build-asan \
-    -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false -Dbench=false -Ddefault_library=static
+  # test-programs (test/meson.build): the test binary, the command and the
+  # children the cases start. The slow suite runs once, in 6.
+  stage "AddressSanitizer + UndefinedBehaviorSanitizer: every suite but slow"
+  LABSTORE_TARGETS=test-programs \
+    bash scripts/setup.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false \
+    -Dbench=false -Dpython=disabled -Ddefault_library=static
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    ./build-asan/test/labstore_tests --duration=false --minimal
+    ./build-asan/test/labstore_tests --duration=false --minimal --test-suite-exclude=slow
 
   stage "ThreadSanitizer: concurrency tests"
-  LABSTORE_TARGETS="test/labstore_concurrency_tests tools/labstore test/tool/slow_writer" \
+  LABSTORE_TARGETS=concurrency-test-programs \
     bash scripts/setup.sh build-tsan -Db_sanitize=thread -Db_lundef=false -Dwerror=false -Dbench=false \
-    -Ddefault_library=static
+    -Dpython=disabled -Ddefault_library=static
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp" \
     ./build-tsan/test/labstore_concurrency_tests --duration=false --minimal --test-case='*thread*,*concurren*'
 
@@ -60,5 +78,5 @@ meson test -C build --no-rebuild --print-errorlogs --suite consumer
 stage "Python: pytest (python/tests), then machinable 4.1's own suite on labstore (skipped without it)"
 meson test -C build --no-rebuild --print-errorlogs --suite python --suite machinable
 echo "== (total before the last stage: $((SECONDS - start_all)) s)"
-stage "every doctest suite"
+stage "every doctest suite, slow included"
 ./build/test/labstore_tests --duration=false

@@ -70,7 +70,8 @@ void CheckFiles(Store& store, const std::string& id, const std::map<std::string,
 
 TEST_SUITE("data") {
 
-TEST_CASE("kill -9 during SaveData of large files loses no saved file and never leaves half a file") {
+TEST_CASE("kill -9 during SaveData of large files loses no saved file and never leaves half a file" *
+          doctest::test_suite("slow")) {
   const int trials = test::CrashTrials(15);
   MESSAGE("SaveData crash trials: " << trials);
   const uint64_t seed = test::CrashSeed();

@@ -193,7 +193,7 @@ TEST_CASE("FileReader reports a hash mismatch as Corruption at the end") {
         std::string::npos);
 }
 
-TEST_CASE("Large files stream in bounded memory") {
+TEST_CASE("Large files stream in bounded memory" * doctest::test_suite("slow")) {
   // LABSTORE_LONG=1: 1 GiB; otherwise 256 MiB. Either way RSS may grow by
   // less than 64 MiB: two memtables of kUploadFlushBytes, one batch, and the
   // index and filter blocks of the new tables in the block cache.

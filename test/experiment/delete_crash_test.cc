@@ -60,7 +60,8 @@ size_t Traces(Store& store, const std::string& key) {
 
 TEST_SUITE("experiment") {
 
-TEST_CASE("kill -9 during Delete leaves the experiments whole or gone, and the store clean") {
+TEST_CASE("kill -9 during Delete leaves the experiments whole or gone, and the store clean" *
+          doctest::test_suite("slow")) {
   const int trials = test::CrashTrials(12);
   const uint64_t seed = test::CrashSeed();
   std::mt19937_64 rng(seed);

@@ -102,7 +102,8 @@ bool VerifyData(Store& store, const Plan& p) {
 
 TEST_SUITE("export") {
 
-TEST_CASE("Writers, readers and exports running concurrently store what a sequential run stores") {
+TEST_CASE("Writers, readers and exports running concurrently store what a sequential run stores" *
+          doctest::test_suite("slow")) {
   const auto duration = std::chrono::seconds(LongMode() ? 30 : 5);
   const int max_per_writer = LongMode() ? 250 : 25;
   TempDir tmp;

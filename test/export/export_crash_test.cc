@@ -113,7 +113,8 @@ void CopyTree(const std::string& from, const std::string& to) {
 
 TEST_SUITE("export") {
 
-TEST_CASE("An export killed at any moment leaves each experiment folder as before or as after, never a mix") {
+TEST_CASE("An export killed at any moment leaves each experiment folder as before or as after, never a mix" *
+          doctest::test_suite("slow")) {
   TempDir tmp;
   const std::string dir = tmp.Sub("store"), a_dest = tmp.Sub("a"), b_dest = tmp.Sub("b"), dest = tmp.Sub("out");
   {

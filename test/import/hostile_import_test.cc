@@ -107,7 +107,7 @@ TEST_CASE("Hostile: bad JSON in experiment.json is named with its position; the 
                                       "property name enclosed in double quotes at line 1 column 64 (byte 63)"));
 }
 
-TEST_CASE("Hostile: a 64 MiB records line is refused by its length; the others import") {
+TEST_CASE("Hostile: a 64 MiB records line is refused by its length; the others import" * doctest::test_suite("slow")) {
   Hostile h;
   std::string line = "{\"__timestamp\": \"2023-02-24T10:00:26-05:00\", \"s\": \"";
   line.append(64u << 20, 'x');

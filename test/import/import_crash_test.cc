@@ -88,7 +88,7 @@ int RunImport(const std::string& store_dir, const std::string& src, std::chrono:
 TEST_SUITE("import") {
 
 TEST_CASE("An import killed at any moment leaves each experiment whole, absent or pending, "
-          "and importing again completes it") {
+          "and importing again completes it" * doctest::test_suite("slow")) {
   TempDir tmp;
   const std::string src = tmp.Sub("src"), dir = tmp.Sub("store");
   MakeSource(tmp.Sub("gen"), src);

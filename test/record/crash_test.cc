@@ -34,7 +34,7 @@ uint64_t LastReported(const std::string& path) {
 
 TEST_SUITE("record") {
 
-TEST_CASE("kill -9 at random moments loses no stored row and never half a row") {
+TEST_CASE("kill -9 at random moments loses no stored row and never half a row" * doctest::test_suite("slow")) {
   const int trials = test::CrashTrials(15);
   MESSAGE("record crash trials: " << trials);
   std::mt19937_64 rng(test::CrashSeed());

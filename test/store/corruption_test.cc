@@ -209,7 +209,8 @@ void FlipMany(Fixture& f, const StoreFile& file, int trials, Outcomes* out) {
 
 TEST_SUITE("store") {
 
-TEST_CASE("A flipped byte in any table file is refused at open, read as Corruption or reported by check") {
+TEST_CASE("A flipped byte in any table file is refused at open, read as Corruption or reported by check" *
+          doctest::test_suite("slow")) {
   Fixture f;
   std::map<std::string, Outcomes> by_family;
   for (const StoreFile& file : f.files()) {
@@ -220,7 +221,8 @@ TEST_CASE("A flipped byte in any table file is refused at open, read as Corrupti
   for (const auto& [family, outcomes] : by_family) MESSAGE(outcomes.ToString("sst " + family));
 }
 
-TEST_CASE("A flipped byte in the write-ahead log is refused at open or leaves the store as a crash at that byte would") {
+TEST_CASE("A flipped byte in the write-ahead log is refused at open or leaves the store as a crash at that byte would" *
+          doctest::test_suite("slow")) {
   Fixture f;
   Outcomes outcomes, lengths;
   int wal_files = 0;
@@ -251,7 +253,8 @@ TEST_CASE("A flipped byte in the write-ahead log is refused at open or leaves th
   MESSAGE(lengths.ToString("wal record lengths"));
 }
 
-TEST_CASE("A write-ahead log cut short by a crash opens, keeping every write before the cut") {
+TEST_CASE("A write-ahead log cut short by a crash opens, keeping every write before the cut" *
+          doctest::test_suite("slow")) {
   Fixture f;
   for (const StoreFile& file : f.files()) {
     uint64_t size = file.kind == "wal" ? fs::file_size(f.path(file)) : 0;
@@ -269,7 +272,8 @@ TEST_CASE("A write-ahead log cut short by a crash opens, keeping every write bef
   }
 }
 
-TEST_CASE("A flipped byte in a blob file is refused at open, read as Corruption or reported by check") {
+TEST_CASE("A flipped byte in a blob file is refused at open, read as Corruption or reported by check" *
+          doctest::test_suite("slow")) {
   Fixture f;
   Outcomes outcomes;
   int blob_files = 0;

@@ -35,7 +35,8 @@ std::chrono::microseconds MeasureCreation(const std::string& dir) {
 
 TEST_SUITE("store") {
 
-TEST_CASE("kill -9 while a store is created leaves no store, a whole one, or one the next writer finishes") {
+TEST_CASE("kill -9 while a store is created leaves no store, a whole one, or one the next writer finishes" *
+          doctest::test_suite("slow")) {
   const int trials = test::CrashTrials(40);
   MESSAGE("store creation crash trials: " << trials);
   std::mt19937_64 rng(test::CrashSeed());
