@@ -11,7 +11,7 @@ namespace {
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
 // kDefaultLineage minified: not stored, so that most records stay as small as before.
-constexpr std::string_view kDefaultLineageMinified = R"(["machinable.experiment","machinable.element"])";
+constexpr std::string_view kDefaultExperimentLineageMinified = R"(["machinable.experiment","machinable.element"])";
 
 }  // namespace
 
@@ -29,7 +29,7 @@ std::string EncodeExperiment(const Experiment& e, std::string_view ancestor_key,
   auto project_directory = b.CreateString(e.project_directory);
   auto ancestor = b.CreateString(ancestor_key.data(), ancestor_key.size());
   flatbuffers::Offset<flatbuffers::String> lineage;  // absent when default: older records read the same
-  if (e.lineage != kDefaultLineageMinified) lineage = b.CreateString(e.lineage);
+  if (e.lineage != kDefaultExperimentLineageMinified) lineage = b.CreateString(e.lineage);
   auto rec = fb::CreateExperimentRecord(b, id, module, config, version, predicate, uses, e.seed, e.timestamp,
                                         group_path, group_pattern, project, project_directory, ancestor, sequence,
                                         lineage);
@@ -52,7 +52,7 @@ Result<StoredExperiment> DecodeExperiment(std::string_view key, std::string_view
   e.version = Str(r->version());
   e.predicate = Str(r->predicate());
   e.uses = Str(r->uses());
-  e.lineage = r->lineage() != nullptr ? r->lineage()->str() : std::string(kDefaultLineageMinified);
+  e.lineage = r->lineage() != nullptr ? r->lineage()->str() : std::string(kDefaultExperimentLineageMinified);
   e.seed = r->seed();
   e.timestamp = r->timestamp();
   e.group_path = Str(r->group_path());

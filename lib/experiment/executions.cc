@@ -30,7 +30,7 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 // Minified defaults of the element fields; a field equal to its default is not stored.
 constexpr std::string_view kDefaultVersion = "[]";
 constexpr std::string_view kDefaultNull = "null";
-constexpr std::string_view kDefaultLineageMinified = R"(["machinable.element"])";
+constexpr std::string_view kDefaultExecutionLineageMinified = R"(["machinable.element"])";
 
 double NowSeconds() {
   struct timeval tv;
@@ -66,7 +66,7 @@ std::string EncodeExecution(const Execution& x) {
   auto version = unless_default(x.version, kDefaultVersion);
   auto config = unless_default(x.config, kDefaultNull);
   auto predicate = unless_default(x.predicate, kDefaultNull);
-  auto lineage = unless_default(x.lineage, kDefaultLineageMinified);
+  auto lineage = unless_default(x.lineage, kDefaultExecutionLineageMinified);
   auto requested = unless_default(x.requested_resources, kDefaultNull);
   auto rec = fb::CreateExecutionRecord(b, x.number, b.CreateString(x.module), b.CreateString(x.nickname), x.timestamp,
                                        b.CreateString(x.host_info), members_v, resources, env, version, config,
@@ -102,7 +102,7 @@ Result<Execution> DecodeExecution(uint64_t number, std::string_view value) {
   x.version = or_default(r->version(), kDefaultVersion);
   x.config = or_default(r->config(), kDefaultNull);
   x.predicate = or_default(r->predicate(), kDefaultNull);
-  x.lineage = or_default(r->lineage(), kDefaultLineageMinified);
+  x.lineage = or_default(r->lineage(), kDefaultExecutionLineageMinified);
   x.requested_resources = or_default(r->requested_resources(), kDefaultNull);
   return x;
 }

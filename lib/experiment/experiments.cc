@@ -81,7 +81,7 @@ Result<DefinitionEntry> ReadDefinition(const StoreState& st, std::string_view ha
   return entry;
 }
 
-bool KeyExists(const StoreState& st, Cf cf, std::string_view key) {
+bool HasKey(const StoreState& st, Cf cf, std::string_view key) {
   std::string value;
   return st.db->Get(rocksdb::ReadOptions(), st.handle(cf), rocksdb::Slice(key.data(), key.size()), &value).ok();
 }
@@ -159,7 +159,7 @@ Status Store::Commit(Experiment& e) {
   std::unique_lock<std::mutex> guard(st.write_mu);
   std::string id = e.id;
   if (!id.empty()) {
-    if (KeyExists(st, kCfIds, id)) {
+    if (HasKey(st, kCfIds, id)) {
       return Status::InvalidArgument(fmt::format("experiment id \"{}\" is already used in store {}", id, st.dir));
     }
   } else {
@@ -174,7 +174,7 @@ Status Store::Commit(Experiment& e) {
             fmt::format("a store holds at most {} experiments", kMaxExperiments));
       }
       id = RandomId();
-    } while (KeyExists(st, kCfIds, id));
+    } while (HasKey(st, kCfIds, id));
   }
   std::string ancestor_key;
   if (!e.ancestor.empty()) {
@@ -205,8 +205,8 @@ Status Store::Commit(Experiment& e) {
   batch.Put(st.handle(kCfDefinitions), e.key, latest);
   batch.Put(st.handle(kCfIds), id, key);
   batch.Put(st.handle(kCfByTime), ByTimeKey(e.timestamp, sequence), key);
-  if (!KeyExists(st, kCfGroups, e.group_path)) batch.Put(st.handle(kCfGroups), e.group_path, e.group_pattern);
-  if (!KeyExists(st, kCfProjects, e.project)) batch.Put(st.handle(kCfProjects), e.project, e.project_directory);
+  if (!HasKey(st, kCfGroups, e.group_path)) batch.Put(st.handle(kCfGroups), e.group_path, e.group_pattern);
+  if (!HasKey(st, kCfProjects, e.project)) batch.Put(st.handle(kCfProjects), e.project, e.project_directory);
   if (!ancestor_key.empty()) {
     batch.Put(st.handle(kCfStatus), StatusKey(ancestor_key, StatusKind::kDerived, sequence), key);
   }

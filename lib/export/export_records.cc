@@ -78,9 +78,9 @@ struct ScopeTable {
   std::vector<SqlColumn> columns;  // in table order
 };
 
-class RecordsSql {
+class RecordsSqlWriter {
  public:
-  RecordsSql(ExportContext& ctx, SqliteDb& db) : ctx_(ctx), db_(db) {}
+  RecordsSqlWriter(ExportContext& ctx, SqliteDb& db) : ctx_(ctx), db_(db) {}
 
   Status Load() {
     LABSTORE_RETURN_IF_ERROR(db_.Exec(
@@ -424,7 +424,7 @@ Status RemoveRecordsSql(SqliteDb& db, const std::vector<std::string>& ids) {
 }
 
 Status ExportRecordsSql(ExportContext& ctx, SqliteDb& db, const std::vector<std::string>& ids) {
-  RecordsSql sql(ctx, db);
+  RecordsSqlWriter sql(ctx, db);
   LABSTORE_RETURN_IF_ERROR(sql.Load());
   ProgressReporter progress(ctx.options->progress, "sql", ids.size());
   for (const std::string& id : ids) {

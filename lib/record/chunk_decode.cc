@@ -26,7 +26,7 @@ struct ZstdDecompressor {
   ZSTD_DCtx* d = nullptr;
   ~ZstdDecompressor() { ZSTD_freeDCtx(d); }
 };
-thread_local ZstdDecompressor tls_zstd;
+thread_local ZstdDecompressor tls_decompressor;
 
 // Reads the decompressed payload front to back.
 struct Cursor {
@@ -116,8 +116,8 @@ bool DecodeChunk(std::string_view chunk, DecodedChunk* out, std::string* reason)
       break;
     }
     case kChunkCodecZstd: {
-      if (tls_zstd.d == nullptr) tls_zstd.d = ZSTD_createDCtx();
-      size_t n = ZSTD_decompressDCtx(tls_zstd.d, out->raw.data(), raw_size, payload.data(), payload.size());
+      if (tls_decompressor.d == nullptr) tls_decompressor.d = ZSTD_createDCtx();
+      size_t n = ZSTD_decompressDCtx(tls_decompressor.d, out->raw.data(), raw_size, payload.data(), payload.size());
       if (ZSTD_isError(n) || n != raw_size) return fail("zstd data is damaged");
       break;
     }

@@ -55,7 +55,7 @@ struct ZstdCompressor {
   ZSTD_CCtx* c = nullptr;
   ~ZstdCompressor() { ZSTD_freeCCtx(c); }
 };
-thread_local ZstdCompressor tls_zstd;
+thread_local ZstdCompressor tls_compressor;
 
 }  // namespace
 
@@ -160,10 +160,10 @@ void EncodeChunk(const ChunkBuffer& buf, uint64_t first_row, Compression compres
       out->resize(kChunkHeaderSize + n);
     }
   } else if (compression == Compression::kZstd) {
-    if (tls_zstd.c == nullptr) tls_zstd.c = ZSTD_createCCtx();
+    if (tls_compressor.c == nullptr) tls_compressor.c = ZSTD_createCCtx();
     size_t bound = ZSTD_compressBound(raw.size());
     out->resize(kChunkHeaderSize + bound);
-    size_t n = ZSTD_compressCCtx(tls_zstd.c, out->data() + kChunkHeaderSize, bound, raw.data(), raw.size(), 1);
+    size_t n = ZSTD_compressCCtx(tls_compressor.c, out->data() + kChunkHeaderSize, bound, raw.data(), raw.size(), 1);
     if (!ZSTD_isError(n) && n < raw.size()) {
       codec = kChunkCodecZstd;
       out->resize(kChunkHeaderSize + n);

@@ -25,7 +25,6 @@
 
 namespace labstore::internal {
 
-inline constexpr size_t kExperimentKeySize = 20;
 inline constexpr uint8_t kScopeMetaVersion = 1;
 
 // InvalidArgument unless `name` is a valid scope or column name (`what` is
