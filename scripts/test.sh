@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up (see setup.sh), then runs every test:
 #   1. the normal build (build/): release, warnings as errors, tests and
-#      benchmarks compiled — what users build, checked strictly;
+#      benchmarks compiled — what users build, checked strictly; then the
+#      demo's build (build-demo/: the command only, its library as one unity
+#      file, as scripts/demo.sh builds it) and a short demo run;
 #   2. every doctest suite but slow under AddressSanitizer + UndefinedBehaviorSanitizer
 #      (build-asan/: only the test binary, the command and the children its
 #      cases run; no benchmarks, no Python);
@@ -50,7 +52,17 @@ stage "build (release, -Werror)"
 # python3-numpy: the .npy round trip against numpy itself (test/data/npy_test.cc).
 # -Dpython=enabled: the Python package, its pytest suite and machinable's own suite on it (5.).
 LABSTORE_EXTRA_PACKAGES="python3-numpy ${LABSTORE_EXTRA_PACKAGES:-}" \
-  bash scripts/setup.sh build -Dbuildtype=release -Dwerror=true -Dtests=true -Dbench=true -Dpython=enabled
+  bash scripts/setup.sh build -Dbuildtype=release -Dwerror=true -Dtests=true -Dbench=true -Dpython=enabled \
+  -Dunity_lib=false
+
+# The Quick start's first command builds the library as one unity file
+# (scripts/demo.sh): a name clash between .cc files shows only there.
+stage "demo build (as scripts/demo.sh: -O1, unity) and a short demo run"
+LABSTORE_TARGETS=tools/labstore bash scripts/setup.sh build-demo -Dtests=false -Dbench=false \
+  -Doptimization=1 -Ddebug=false -Dunity_lib=true
+demo_dir=$(mktemp -d)
+./build-demo/tools/labstore --store "$demo_dir/store" demo --rows 20000 --export "$demo_dir/storage" >/dev/null
+rm -rf "$demo_dir"
 
 if [ "${LABSTORE_SANITIZERS:-1}" != 0 ]; then
   # test-programs (test/meson.build): the test binary, the command and the
