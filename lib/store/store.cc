@@ -183,7 +183,8 @@ Status OpenDatabase(const StoreOptions& options, StoreState* st) {
     if (!fs::exists(st->dir + "/CURRENT", ec) ||
         (s.IsInvalidArgument() && s.ToString().find("Column family not found") != std::string::npos)) {
       return Status::NotFound(fmt::format("store {} is being created", st->dir),
-                              "its database is not complete (its creation was interrupted); a writer's Open finishes it");
+                              "its database is not complete (its creation was interrupted); "
+                              "a writer's Open finishes it");
     }
   }
   if (!s.ok()) {
@@ -309,7 +310,8 @@ Result<Store> Store::Open(const StoreOptions& options, std::string_view dir_arg)
   if (!exists) {
     if (!options.create_if_missing || options.read_only) {
       return Status::NotFound(fmt::format("no store at {}", st->dir),
-                              options.read_only ? "a read-only open needs an existing store" : "create_if_missing is off");
+                              options.read_only ? "a read-only open needs an existing store"
+                                                : "create_if_missing is off");
     }
     fs::create_directories(st->dir, ec);
     if (ec) return Status::IOError(fmt::format("cannot create store directory {}", st->dir), ec.message());
