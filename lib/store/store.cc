@@ -45,10 +45,6 @@ rocksdb::Options DbOptions(const StoreOptions& options) {
   o.create_missing_column_families = true;
   o.max_open_files = -1;  // keep every table open: a read-only handle is not hurt by deletions
   o.keep_log_file_num = 4;
-  // Table files are read through mmap: a lookup reads an uncompressed block
-  // in place (no pread, no copy into the block cache), and opening a table
-  // maps its index and filter instead of reading them.
-  o.allow_mmap_reads = true;
   o.IncreaseParallelism(2);
   // Replaying the WAL: a record that fails its checksum refuses the open with
   // Corruption naming the log file. RocksDB's default, kPointInTimeRecovery,
