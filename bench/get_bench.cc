@@ -1,14 +1,18 @@
 // Experiment creation rate and Get(module, config) latency at several store sizes.
 //
-//   get_bench [--sizes 1000,100000,1000000] [--lookups 20000] [--json]
+//   get_bench [--sizes 1000,100000,1000000] [--lookups 20000] [--store DIR] [--json]
 //
 // For each size N it creates N experiments with distinct configs in a fresh
 // store (timing the creation rate), reopens the store (cold block cache, warm
 // OS cache), then times `lookups` Get calls for random stored configs and
-// reports median and p99 latency. Target: median < 5 us, flat in N.
+// reports median and p99 latency. With --store (one size only) the store at
+// DIR is kept, and reused without creating when it exists (create rate 0).
+// Targets (issue 15): Get median <= 3 us and p99 <= 10 us, create >= 100 k/s,
+// all flat in N.
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -46,6 +50,7 @@ int main(int argc, char** argv) {
   std::vector<size_t> sizes = {1000, 100000, 1000000};
   size_t lookups = 20000;
   bool json = false;
+  std::string keep;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--json") {
@@ -53,20 +58,26 @@ int main(int argc, char** argv) {
     } else if (a == "--sizes" && i + 1 < argc) {
       sizes.clear();
       for (char* t = std::strtok(argv[++i], ","); t; t = std::strtok(nullptr, ",")) sizes.push_back(std::stoull(t));
+    } else if (a == "--store" && i + 1 < argc) {
+      keep = argv[++i];
     } else if (a == "--lookups" && i + 1 < argc) {
       lookups = std::stoull(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: get_bench [--sizes N,N,...] [--lookups N] [--json]\n");
+      std::fprintf(stderr, "usage: get_bench [--sizes N,N,...] [--lookups N] [--store DIR] [--json]\n");
       return 2;
     }
+  }
+  if (!keep.empty() && sizes.size() != 1) {
+    std::fprintf(stderr, "get_bench: --store takes one size\n");
+    return 2;
   }
   std::vector<Row> rows;
   for (size_t n : sizes) {
     labstore::bench::ScratchDir dir("get");
-    std::string path = dir.path() + "/store";
+    std::string path = keep.empty() ? dir.path() + "/store" : keep;
     Row row;
     row.size = n;
-    {
+    if (keep.empty() || !std::filesystem::exists(keep)) {
       auto store = labstore::Store::Open({}, path);
       if (!store.ok()) return Fail(store.status());
       auto start = std::chrono::steady_clock::now();
@@ -116,9 +127,22 @@ int main(int argc, char** argv) {
     std::printf("]\n");
     return 0;
   }
-  std::printf("%12s %14s %16s %13s %20s\n", "experiments", "create/s", "Get median us", "Get p99 us", "Get (new) median us");
+  std::printf("%12s %14s %16s %13s %20s\n", "experiments", "create/s", "Get median us", "Get p99 us",
+              "Get (new) median us");
   for (const Row& r : rows) {
     std::printf("%12zu %14.0f %16.2f %13.2f %20.2f\n", r.size, r.create_per_s, r.median_us, r.p99_us, r.miss_median_us);
+  }
+  std::printf("\ntargets:\n");
+  auto target = [](const std::string& what, bool met, const std::string& detail) {
+    std::printf("  %-36s %s  %s\n", what.c_str(), met ? "met   " : "MISSED", detail.c_str());
+  };
+  for (const Row& r : rows) {
+    target(fmt::format("Get median <= 3 us at {}", r.size), r.median_us <= 3, fmt::format("{:.2f} us", r.median_us));
+    target(fmt::format("Get p99 <= 10 us at {}", r.size), r.p99_us <= 10, fmt::format("{:.2f} us", r.p99_us));
+    if (r.create_per_s > 0) {
+      target(fmt::format("create >= 100 k/s at {}", r.size), r.create_per_s >= 100e3,
+             fmt::format("{:.1f} k/s", r.create_per_s / 1e3));
+    }
   }
   return 0;
 }

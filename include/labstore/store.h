@@ -77,7 +77,8 @@ class Store {
   bool read_only() const;
 
   // Read-only handles: catch up with what the writer has stored since Open or
-  // the last Refresh (the handle reopens the database; a few milliseconds).
+  // the last Refresh (the handle reopens the database when the writer has
+  // logged or flushed anything since; well under a millisecond otherwise).
   // Must not race with other calls on this Store. Results already returned
   // are values and stay valid; RecordReaders and FileReaders opened on this
   // handle are ended as by Close (their next read returns InvalidArgument

@@ -90,6 +90,11 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
       // 1 KiB, not 4 KiB. Index and filter stay in table memory, not in the LRU.
       t.block_size = 1024;
       t.cache_index_and_filter_blocks = false;
+      // A Bloom filter over the memtable's keys: the lookups of Store::Commit
+      // (a fresh id, a new definition) mostly miss, and a miss no longer walks
+      // the memtable's skip list.
+      o.memtable_prefix_bloom_size_ratio = 0.02;
+      o.memtable_whole_key_filtering = true;
       break;
     default:
       o.compression = rocksdb::kLZ4Compression;
@@ -108,6 +113,25 @@ std::string ManifestStamp(const std::string& dir) {
   std::error_code ec;
   auto size = std::filesystem::file_size(dir + "/" + name, ec);
   return name + "/" + std::to_string(ec ? 0 : size);
+}
+
+// ManifestStamp and the name and size of every write-ahead log: what a
+// read-only open reads. Equal stamps taken before two opens mean that the
+// second would see the same database as the first (the writer stores
+// nothing without growing a log or, for writes without a log, recording a
+// flush in the MANIFEST).
+std::string DirStamp(const std::string& dir) {
+  std::vector<std::string> logs;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".log") continue;
+    std::error_code size_ec;
+    auto size = entry.file_size(size_ec);
+    logs.push_back(entry.path().filename().string() + "/" + std::to_string(size_ec ? 0 : size));
+  }
+  if (ec) return std::string();  // unknown: never equal to a stamp (see StoreState::open_stamp)
+  std::sort(logs.begin(), logs.end());
+  return fmt::format("{} {}", ManifestStamp(dir), fmt::join(logs, " "));
 }
 
 Status OpenDatabase(const StoreOptions& options, StoreState* st) {
@@ -133,6 +157,7 @@ Status OpenDatabase(const StoreOptions& options, StoreState* st) {
     o.create_if_missing = false;
     for (int attempt = 0; attempt < 8; ++attempt) {
       handles.clear();
+      st->open_stamp = DirStamp(st->dir);
       std::string before = ManifestStamp(st->dir);
       s = rocksdb::DB::OpenForReadOnly(o, st->dir, cfs, &handles, &raw, /*error_if_wal_file_exists=*/false);
       if (s.ok()) {
@@ -372,9 +397,11 @@ Status Store::Refresh() {
   if (!state_->db) return Status::InvalidArgument("cannot refresh: store is closed");
   if (!state_->read_only) return Status::OK();
   // Reopen: the new handle replays what the writer has logged since. Readers
-  // opened on the old database are ended first.
+  // opened on the old database are ended first. When neither the MANIFEST nor
+  // a log changed since the open, a reopen would see the same database: keep it.
   StoreState& st = *state_;
   (void)st.handles.EndAll("Store::Refresh");
+  if (!st.open_stamp.empty() && DirStamp(st.dir) == st.open_stamp) return Status::OK();
   for (auto*& h : st.cf) {
     if (h != nullptr) (void)st.db->DestroyColumnFamilyHandle(h);
     h = nullptr;

@@ -24,6 +24,9 @@ struct StoreState {
   std::string dir;
   bool read_only = false;
   StoreOptions options;       // as opened (Refresh reopens with them)
+  // Read-only: the MANIFEST and logs as they were just before the database
+  // was opened (store.cc DirStamp); empty when unknown. Refresh compares it.
+  std::string open_stamp;
   LockFile lock;              // writers only
   std::unique_ptr<rocksdb::DB> db;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> cf{};

@@ -148,6 +148,26 @@ TEST_CASE("A read-only handle sees new writes after Refresh") {
   CHECK(writer.Refresh().ok());  // no-op on a writer
 }
 
+TEST_CASE("Refresh with nothing new keeps what the reader sees, and still catches up afterwards") {
+  TempDir tmp;
+  std::string dir = tmp.Sub("s");
+  Store writer = test::OpenStore(dir);
+  auto first = writer.Create({.module = "m", .config = R"({"a": 1})"});
+  REQUIRE(first.ok());
+  auto reader = Store::Open({.read_only = true}, dir);
+  REQUIRE(reader.ok());
+  CHECK(reader->Refresh().ok());  // nothing changed: the database is kept
+  CHECK(reader->Find(first->id).ok());
+  auto second = writer.Create({.module = "m", .config = R"({"a": 2})"});
+  REQUIRE(second.ok());
+  CHECK(reader->Refresh().ok());
+  CHECK(reader->Find(second->id).ok());
+  REQUIRE(writer.Close().ok());  // flushes: the MANIFEST changes, the logs go
+  CHECK(reader->Refresh().ok());
+  CHECK(reader->Find(first->id).ok());
+  CHECK(reader->Find(second->id).ok());
+}
+
 TEST_CASE("Writes on a read-only handle are InvalidArgument and change nothing") {
   TempDir tmp;
   std::string dir = tmp.Sub("s");
