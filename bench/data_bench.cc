@@ -23,6 +23,7 @@
 #include "bench_util.h"
 #include "labstore/data.h"
 #include "labstore/labstore.h"
+#include "util/return_if_error.h"
 
 namespace {
 

@@ -36,6 +36,7 @@
 #include "labstore/export.h"
 #include "labstore/labstore.h"
 #include "labstore/record.h"
+#include "util/return_if_error.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 //   RocksDB per row      one key per row, WriteBatch of 1000, WAL on, no sync
 //   SQLite WAL           typed table, INTEGER PRIMARY KEY, transaction per 1000
 //   JSON lines           fmt::format_to + fwrite per row
-// The peers are RunWriteBench's (labstore/bench.h, what `labstore bench`
+// The peers are RunWriteBench's (bench/write_bench.h, what `labstore bench`
 // runs), logging a row of the same shape: 1 int, 3 doubles, 1 8-byte string.
 // Time runs from the first row to the point where every row is handed to the
 // storage (labstore: RecordWriter::Close returned; peers: last batch/commit
@@ -22,7 +22,7 @@
 // This binary keeps the fixed five-column row (its numbers are quoted in
 // labstore/record.h) plus read-back, memory and CPU per row. For another row
 // shape, durability mode (sync, no WAL), writer threads or flush policy use
-// `labstore bench` (RunWriteBench in labstore/bench.h).
+// `labstore bench` (RunWriteBench in bench/write_bench.h).
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,7 +43,7 @@
 #include "labstore/record.h"
 #include "labstore/record_reader.h"
 #include "bench_rows.h"
-#include "labstore/bench.h"
+#include "bench/write_bench.h"
 #include "store/store_state.h"
 
 namespace labstore::bench {
@@ -142,7 +142,8 @@ MemoryResult MeasureMemory(const BenchRows& rows, uint64_t n) {
     if (!e.ok()) ::_exit(1);
     auto memtables = [&] {
       uint64_t v = 0;
-      store->state()->db->GetIntProperty(store->state()->handle(internal::kCfRecords), "rocksdb.cur-size-all-mem-tables", &v);
+      const internal::StoreState& st = *internal::StateOf(*store);
+      st.db->GetIntProperty(st.handle(internal::kCfRecords), "rocksdb.cur-size-all-mem-tables", &v);
       return static_cast<double>(v);
     };
     const double base = static_cast<double>(RssBytes());

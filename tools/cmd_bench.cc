@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "bench/write_bench.h"
 #include "commands.h"
 #include "format.h"
-#include "labstore/bench.h"
 #include "progress.h"
 
 namespace labstore::tool {

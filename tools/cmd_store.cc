@@ -15,7 +15,7 @@ namespace {
 void RunCheck(const Context& ctx, bool json) {
   Store store = ctx.OpenReader();
   Progress progress("checking", 0, "experiments");
-  CheckReport r = Check(CheckStore(store, [&](uint64_t done, uint64_t) { progress.Update(done); }));
+  CheckReport r = Check(CheckStore(store, [&](const labstore::Progress& p) { progress.Update(p.done); }));
   progress.Finish();
   if (json) {
     std::string incomplete = "[";

@@ -6,10 +6,10 @@
 #define LABSTORE_CHECK_H_
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "labstore/progress.h"
 #include "labstore/status.h"
 
 namespace labstore {
@@ -22,6 +22,7 @@ struct Damage {
   std::string what;           // "records scope \"default\"", "file data/x.npy", "experiment metadata",
                               // "table file 000012.sst (column family \"records\")", "experiment id index (column family \"ids\")"
   std::string message;        // the error, e.g. "Corruption: chunk of rows 0..16383 ... fails its checksum"
+  // "experiment <id>, <what>: <message>" (or "<what>: <message>"). Errors: none.
   std::string ToString() const;
 };
 
@@ -35,7 +36,7 @@ struct CheckReport {
   // Experiments a killed Import left part-written (not damage: importing the
   // same source again finishes them). Ids, in id order.
   std::vector<std::string> incomplete_imports;
-  bool ok() const { return damage.empty(); }
+  bool ok() const { return damage.empty(); }  // no damage; Errors: none
 };
 
 // Reads and verifies everything: RocksDB block checksums of every table file,
@@ -46,9 +47,11 @@ struct CheckReport {
 // whose chunks it holds). When the experiment id index is damaged, the
 // experiments are found from their records and each one reached through the
 // index is reported as damaged too. `progress`, if
-// given, is called after each experiment with (done, total). Works on a
-// read-only handle. Errors (beyond damage, which is in the report): IOError.
-Result<CheckReport> CheckStore(Store& store, const std::function<void(uint64_t, uint64_t)>& progress = {});
+// given, is called after each experiment (stage "check", done and total in
+// experiments; labstore/progress.h). Works on a read-only handle.
+// Errors (beyond damage, which is in the report): InvalidArgument (the store
+// is closed), IOError / Corruption (reading the import markers).
+Result<CheckReport> CheckStore(const Store& store, const ProgressCallback& progress = {});
 
 struct ColumnFamilyStats {
   std::string name;
@@ -70,8 +73,9 @@ struct StoreStats {
   std::vector<ColumnFamilyStats> column_families;
 };
 
-// Counts and sizes. Works on a read-only handle. Errors: IOError, Corruption.
-Result<StoreStats> GetStoreStats(Store& store);
+// Counts and sizes. Works on a read-only handle. Errors: InvalidArgument (the
+// store is closed), IOError, Corruption.
+Result<StoreStats> GetStoreStats(const Store& store);
 
 }  // namespace labstore
 

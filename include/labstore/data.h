@@ -74,9 +74,9 @@ enum class DataFormat {
   kPickle,  // ".p"
 };
 
-// "raw", "json", "jsonl", "npy", "pickle".
+// "raw", "json", "jsonl", "npy", "pickle". Errors: none.
 const char* DataFormatName(DataFormat format);
-// The format of `path` by its extension.
+// The format of `path` by its extension. Errors: none.
 DataFormat DataFormatOf(std::string_view path);
 
 // A value for SaveData, as LoadData returns it. Which kind fits which format:
@@ -86,7 +86,8 @@ class DataValue {
  public:
   enum class Kind { kBytes, kJson, kJsonLines, kArray };
 
-  // Bytes or text, verbatim (a pickle for ".p").
+  // Bytes or text, verbatim (a pickle for ".p"). Errors: none (the factories
+  // and accessors of DataValue do not fail; JSON is checked by SaveData).
   static DataValue Bytes(std::string bytes);
   // One JSON value as text. JSON (RFC 8259) plus Python's NaN, Infinity and
   // -Infinity; checked when saved. LoadData returns the text as stored, i.e.
@@ -114,13 +115,15 @@ class DataValue {
 
 // ---- values under data/ (machinable's save_data / load_data) ----------------
 
-// Writes "data/<path>" of stored experiment `id`, encoded by EncodeData,
-// replacing any file there. Errors: InvalidArgument (path rules, a value of
-// the wrong kind for the extension, invalid JSON), NotFound, IOError.
+// Writes "data/<path>" of stored experiment `experiment_id`, encoded by
+// EncodeData, replacing any file there. Errors: InvalidArgument (path rules, a
+// value of the wrong kind for the extension, invalid JSON, more than
+// kMaxFileBytes bytes, a malformed id, a read-only or closed store), NotFound,
+// IOError.
 //
 //   auto a = labstore::NdArray::From<double>(std::vector<double>{1, 2});
 //   labstore::Status s = labstore::SaveData(store, "rm3SAJ", "inputs.npy", labstore::DataValue::Array(*a));
-Status SaveData(Store& store, std::string_view id, std::string_view path, const DataValue& value);
+Status SaveData(Store& store, std::string_view experiment_id, std::string_view path, const DataValue& value);
 
 // As above for an experiment that may not be stored yet: while
 // experiment.stored is false the encoded file is appended to
@@ -128,13 +131,15 @@ Status SaveData(Store& store, std::string_view id, std::string_view path, const 
 // experiment (machinable defers such writes the same way). Path and value are
 // checked now. If a deferred write fails, Commit returns its error with the
 // experiment stored; the files not yet written stay in pending_files and the
-// next Commit retries them.
+// next Commit retries them. Errors: InvalidArgument (path or value, now); for
+// a stored experiment, as above.
 Status SaveData(Store& store, Experiment& experiment, std::string_view path, const DataValue& value);
 
 // Reads and decodes "data/<path>". Errors: NotFound (no experiment, or no such
 // file), InvalidArgument (the stored bytes are not valid for the extension,
-// e.g. a .npy of an unsupported dtype or in Fortran order), Corruption.
-Result<DataValue> LoadData(Store& store, std::string_view id, std::string_view path);
+// e.g. a .npy of an unsupported dtype or in Fortran order; a path rule; a
+// malformed id; a closed store), Corruption, IOError.
+Result<DataValue> LoadData(const Store& store, std::string_view experiment_id, std::string_view path);
 
 // The bytes SaveData stores for `value` at `path` (of which only the
 // extension matters), and the reverse. No store involved.
@@ -147,21 +152,24 @@ Result<DataValue> DecodeData(std::string_view path, std::string_view bytes);
 // Writes `bytes` verbatim at `path` (e.g. "data/x.npy", "notes.txt"),
 // replacing any file there. SaveData(p, v) is SaveFile("data/" + p,
 // EncodeData(p, v)). Files imported from machinable are saved this way.
-// Errors: InvalidArgument (path rules, more than kMaxFileBytes bytes),
-// NotFound, IOError.
+// Errors: InvalidArgument (path rules, more than kMaxFileBytes bytes, a
+// malformed id, a read-only or closed store), NotFound, IOError.
 //
 //   labstore::Status s = labstore::SaveFile(store, "rm3SAJ", "data/results.p", pickle_bytes);
-Status SaveFile(Store& store, std::string_view id, std::string_view path, std::string_view bytes);
+Status SaveFile(Store& store, std::string_view experiment_id, std::string_view path, std::string_view bytes);
 // Deferred like SaveData(Store&, Experiment&, ...) while not stored.
+// Errors: as SaveData(Store&, Experiment&, ...).
 Status SaveFile(Store& store, Experiment& experiment, std::string_view path, std::string_view bytes);
 
 // The whole file. For large files use FileReader. Errors: NotFound (no such
-// experiment or file), Corruption (content does not match its hash), IOError.
-Result<std::string> LoadFile(Store& store, std::string_view id, std::string_view path);
+// experiment or file), Corruption (content does not match its hash),
+// InvalidArgument (path rules, a malformed id, a closed store), IOError.
+Result<std::string> LoadFile(const Store& store, std::string_view experiment_id, std::string_view path);
 
 // Removes one file; its content is reclaimed if no other file refers to it.
-// Errors: NotFound (no such experiment or file), InvalidArgument, IOError.
-Status DeleteFile(Store& store, std::string_view id, std::string_view path);
+// Errors: NotFound (no such experiment or file), InvalidArgument (path rules,
+// a malformed id, a read-only or closed store), IOError.
+Status DeleteFile(Store& store, std::string_view experiment_id, std::string_view path);
 
 struct FileInfo {
   std::string path;          // relative, e.g. "data/inputs.npy"
@@ -170,12 +178,14 @@ struct FileInfo {
   std::string content_hash;  // XXH3-128 of the bytes, 32 lower-case hex digits (high half first)
 };
 
-// The files of experiment `id` whose path starts with `prefix`, ordered by
-// path (byte order). Errors: InvalidArgument (id), NotFound, IOError.
+// The files of experiment `experiment_id` whose path starts with `prefix`,
+// ordered by path (byte order). Errors: InvalidArgument (id, a closed store),
+// NotFound, Corruption (a damaged file entry), IOError.
 //
 //   auto files = labstore::ListFiles(store, "rm3SAJ", "data/");
 //   if (files.ok()) for (const labstore::FileInfo& f : *files) std::puts(f.path.c_str());
-Result<std::vector<FileInfo>> ListFiles(Store& store, std::string_view id, std::string_view prefix = {});
+Result<std::vector<FileInfo>> ListFiles(const Store& store, std::string_view experiment_id,
+                                       std::string_view prefix = {});
 
 // ---- streaming -----------------------------------------------------------------
 
@@ -189,8 +199,9 @@ Result<std::vector<FileInfo>> ListFiles(Store& store, std::string_view id, std::
 //   labstore::Status s = w->Close();
 class FileWriter {
  public:
-  // Errors: InvalidArgument (path, read-only store), NotFound (id), IOError.
-  static Result<FileWriter> Open(Store& store, std::string_view id, std::string_view path);
+  // Errors: InvalidArgument (path, id, read-only or closed store), NotFound
+  // (no such experiment), IOError.
+  static Result<FileWriter> Open(Store& store, std::string_view experiment_id, std::string_view path);
 
   FileWriter(FileWriter&&) noexcept;
   FileWriter& operator=(FileWriter&&) noexcept;
@@ -204,11 +215,11 @@ class FileWriter {
   // already closed), IOError. After an error the file is not stored.
   Status Close();
 
+  // Bytes appended so far. Errors: none.
   uint64_t bytes_written() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit FileWriter(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -223,24 +234,26 @@ class FileWriter {
 //   while (true) { auto n = r->Read(buf); if (!n.ok()) return n.status(); if (*n == 0) break; use(buf.data(), *n); }
 class FileReader {
  public:
-  // Errors: InvalidArgument (path, id), NotFound (experiment or file), IOError.
-  static Result<FileReader> Open(Store& store, std::string_view id, std::string_view path);
+  // Errors: InvalidArgument (path, id, closed store), NotFound (experiment or
+  // file), IOError.
+  static Result<FileReader> Open(const Store& store, std::string_view experiment_id, std::string_view path);
 
   FileReader(FileReader&&) noexcept;
   FileReader& operator=(FileReader&&) noexcept;
   ~FileReader();
 
   // Fills up to buffer.size() bytes; returns how many, 0 at the end.
-  // Errors: Corruption (a missing chunk, or the content hash at the end), IOError.
+  // Errors: Corruption (a missing chunk, or the content hash at the end),
+  // IOError; InvalidArgument once its Store closed or refreshed.
   Result<size_t> Read(std::span<char> buffer);
 
+  // The file's size, format and content hash. Errors: none.
   uint64_t size() const;
   DataFormat format() const;
   std::string content_hash() const;  // 32 hex digits, as FileInfo
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit FileReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -259,7 +272,8 @@ struct GarbageCollectStats {
 // crashed process left unfinished, then compacts the blob column family so the
 // space returns to the file system. Contents are reclaimed without it when
 // their last file goes; it is needed only after a crash. Blocks writers of
-// this store while it scans. Errors: InvalidArgument (read-only), IOError.
+// this store while it scans. Errors: InvalidArgument (read-only or closed
+// store), IOError.
 Result<GarbageCollectStats> GarbageCollect(Store& store);
 
 }  // namespace labstore

@@ -108,6 +108,7 @@ struct ExperimentStatus {
   std::optional<Timestamp> heartbeat_at;  // the latest heartbeat
   std::optional<Timestamp> finished_at;
 
+  // Errors: none (these four predicates).
   bool IsStarted() const { return !started_at.empty(); }
   bool IsFinished() const { return finished_at.has_value(); }
   // A heartbeat within `window_seconds` before `now` and not finished. Unlike

@@ -104,15 +104,16 @@ inline constexpr const char* kRecordsSqliteFile = "records.sqlite";
 
 // Exports `store` into `dest` (created if missing).
 // Errors:
-//  - InvalidArgument: `dest` is not empty and not a labstore export (and not
-//    `force`); a symbolic link below `dest`; an id in options.experiments
-//    that is malformed; a stored name that cannot be a path;
+//  - InvalidArgument: the store is closed; `dest` is not empty and not a
+//    labstore export (and not `force`); a symbolic link below `dest`; an id
+//    in options.experiments that is malformed; a stored name that cannot be
+//    a path;
 //  - NotFound: an id in options.experiments is not in the store;
 //  - Busy: another export into `dest` is running;
 //  - IOError / Corruption: from the file system, SQLite or the store.
 // After an error, what was written stays consistent (see crash safety) and
 // exporting again completes it.
-Result<ExportStats> Export(Store& store, std::string_view dest, const ExportOptions& options = {});
+Result<ExportStats> Export(const Store& store, std::string_view dest, const ExportOptions& options = {});
 
 // Writes only the SQLite view of `store` into `file`: machinable's five
 // tables, with storage ids as if the folder of `file` were the export root,
@@ -122,11 +123,12 @@ Result<ExportStats> Export(Store& store, std::string_view dest, const ExportOpti
 // The file is built under a temporary name next to it and renamed into place.
 // options.experiments, force (replace an existing `file`), sync and progress
 // apply; threads does not. Errors:
-//  - InvalidArgument: `file` exists (and not `force`), or is a folder, or is
-//    not a file name; an id in options.experiments that is malformed;
+//  - InvalidArgument: the store is closed; `file` exists (and not `force`),
+//    or is a folder, or is not a file name; an id in options.experiments
+//    that is malformed;
 //  - NotFound: an id in options.experiments is not in the store;
 //  - IOError / Corruption: from the file system, SQLite or the store.
-Result<ExportStats> ExportSqlite(Store& store, std::string_view file, const ExportOptions& options = {});
+Result<ExportStats> ExportSqlite(const Store& store, std::string_view file, const ExportOptions& options = {});
 
 }  // namespace labstore
 

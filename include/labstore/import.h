@@ -75,7 +75,7 @@ struct ImportReport {
   uint64_t files = 0;                 // data and other files
   std::vector<ImportProblem> problems;
 
-  // No experiment failed and no problem at all.
+  // No experiment failed and no problem at all. Errors: none (nor ToString).
   bool clean() const { return failed.empty() && problems.empty(); }
   // A summary line, then one line per problem.
   std::string ToString() const;

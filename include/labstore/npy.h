@@ -42,13 +42,14 @@ enum class DType : uint8_t {
   kFloat64 = 10, // '<f8'
 };
 
-// "bool", "int8", ..., "uint64", "float32", "float64".
+// "bool", "int8", ..., "uint64", "float32", "float64". Errors: none.
 const char* DTypeName(DType dtype);
-// Bytes per element: 1, 2, 4 or 8.
+// Bytes per element: 1, 2, 4 or 8. Errors: none.
 size_t DTypeSize(DType dtype);
 
 // The DType of a C++ element type: bool, the fixed-width integers (and any
-// integral type of width 1, 2, 4 or 8), float and double.
+// integral type of width 1, 2, 4 or 8), float and double. Errors: none (another
+// type does not compile).
 template <typename T>
 constexpr DType DTypeOf() {
   using U = std::remove_cv_t<T>;
@@ -71,7 +72,7 @@ inline constexpr size_t kMaxArrayDims = 32;
 
 class NdArray {
  public:
-  // An empty float64 array of shape (0,).
+  // An empty float64 array of shape (0,). Errors: none.
   NdArray();
 
   // Copies `values` into an array of `shape` (C order); the product of the
@@ -85,7 +86,7 @@ class NdArray {
     return FromBytes(DTypeOf<T>(), std::move(shape),
                      std::string_view(reinterpret_cast<const char*>(values.data()), values.size_bytes()));
   }
-  // A one-dimensional array of shape (values.size(),).
+  // A one-dimensional array of shape (values.size(),). Errors: as above.
   template <typename T>
   static Result<NdArray> From(std::span<const T> values) {
     return From<T>(values, {values.size()});
@@ -94,6 +95,7 @@ class NdArray {
   // Copies elements given as host-order bytes, C order. Errors as From.
   static Result<NdArray> FromBytes(DType dtype, std::vector<uint64_t> shape, std::string_view bytes);
 
+  // Errors: none (these four accessors).
   DType dtype() const { return dtype_; }
   const std::vector<uint64_t>& shape() const { return shape_; }
   // Number of elements: the product of the shape (1 for a 0-d array).
@@ -110,6 +112,7 @@ class NdArray {
     return std::span<const T>(reinterpret_cast<const T*>(data_.data()), data_.size() / sizeof(T));
   }
 
+  // Same dtype, shape and bytes. Errors: none.
   friend bool operator==(const NdArray& a, const NdArray& b) {
     return a.dtype_ == b.dtype_ && a.shape_ == b.shape_ && a.bytes() == b.bytes();
   }

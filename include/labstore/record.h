@@ -85,7 +85,7 @@ enum class ValueType : uint8_t {
   kJson = 5,    // nested JSON (object or array); for a column: values of mixed types
 };
 
-// "null", "int64", "double", "bool", "string", "json".
+// "null", "int64", "double", "bool", "string", "json". Errors: none.
 const char* ValueTypeName(ValueType type);
 
 // Nested JSON given as text, e.g. Json{R"({"a": [1, 2.5]})"}. Python's json
@@ -111,7 +111,8 @@ class Value {
   Value(std::string_view v) : v_(std::string(v)) {}
   Value(const char* v) : v_(std::string(v)) {}
   // Nested JSON, already in the stored form (compact, keys sorted). Use
-  // ParseJson() to make one from arbitrary JSON text.
+  // ParseJson() to make one from arbitrary JSON text. Errors: none (the
+  // constructors neither check nor fail).
   static Value FromJsonText(std::string canonical) {
     Value v;
     v.v_ = JsonHolder{std::move(canonical)};
@@ -121,6 +122,7 @@ class Value {
   // an object or array a kJson value. Errors: InvalidArgument.
   static Result<Value> ParseJson(std::string_view text);
 
+  // Errors: none; as_*() and json_text() of another type throw std::bad_variant_access.
   ValueType type() const { return static_cast<ValueType>(v_.index()); }
   bool is_null() const { return type() == ValueType::kNull; }
   int64_t as_int64() const { return std::get<int64_t>(v_); }    // type kInt64
@@ -131,10 +133,10 @@ class Value {
 
   // The value as machinable's records/*.jsonl spells it (Python json.dumps,
   // sort_keys=True): 17, 0.25, 2.0, 1e-07, NaN, -Infinity, true, null,
-  // "\u00b5", {"a": [1, 2]}.
+  // "\u00b5", {"a": [1, 2]}. Errors: none.
   std::string ToJson() const;
 
-  // Same type and value; doubles compare bit for bit (NaN == NaN, -0.0 != 0.0).
+  // Same type and value; doubles compare bit for bit (NaN == NaN, -0.0 != 0.0). Errors: none.
   friend bool operator==(const Value& a, const Value& b);
 
  private:
@@ -155,7 +157,7 @@ struct Row {
   // null Value.
   std::vector<std::pair<std::string, Value>> cells;
 
-  // The value of `column`, or nullptr if the row does not have it.
+  // The value of `column`, or nullptr if the row does not have it. Errors: none.
   const Value* Find(std::string_view column) const;
 };
 
@@ -232,7 +234,7 @@ class RecordWriter {
   Result<ColumnId> Column(std::string_view name);
 
   // Sets a cell of the row being built; setting a column twice keeps the last
-  // value. Errors do not show here: a bad ColumnId, a bad name, too many
+  // value. Errors: none here: a bad ColumnId, a bad name, too many
   // columns, an unsigned value above INT64_MAX, invalid Json text or a row
   // over kMaxRowBytes make the next Save() fail with InvalidArgument.
   void Set(ColumnId column, int64_t value);
@@ -259,12 +261,13 @@ class RecordWriter {
     if (ResolveForSet(column, &id)) Set(id, std::forward<T>(value));
   }
   // Removes a cell from the row being built (machinable's `del record[key]`).
+  // Errors: none here (a bad ColumnId or name fails the next Save(), as Set).
   void Unset(ColumnId column);
   void Unset(std::string_view column);
   // Overrides the timestamp of the row being built (default: the clock at
-  // Save). For imports and tests.
+  // Save). For imports and tests. Errors: none.
   void SetTimestamp(Timestamp at);
-  // Drops the row being built.
+  // Drops the row being built. Errors: none.
   void Discard();
 
   // Appends the row being built and starts an empty one. An empty row is not
@@ -281,17 +284,22 @@ class RecordWriter {
   // Flush(), then stops the background thread and releases the scope. The
   // row being built, if any, is dropped. Further calls fail with
   // InvalidArgument; Close() again returns OK.
+  // Errors: IOError (as Flush: a chunk write failed; the writer is closed
+  // anyway); InvalidArgument when the Store closed the writer first.
   Status Close();
 
   // The row being built (machinable's record.current); index is the row
   // number it will get. Its timestamp is the one set by SetTimestamp, else 0.
+  // Errors: none.
   Row Current() const;
   // The last row saved (machinable's record.last), read from the store when
   // this writer has saved none. Errors: NotFound (the scope has no rows),
-  // IOError, Corruption.
+  // IOError, Corruption; InvalidArgument when the Store closed the writer and
+  // the row is not in its memory.
   Result<Row> Last() const;
 
   // Rows in the scope including every accepted one (stored + buffered).
+  // Errors: none (this accessor and the three below).
   uint64_t accepted_rows() const;
   // Rows in the scope that are stored (see the durability promise).
   uint64_t stored_rows() const;
@@ -299,9 +307,8 @@ class RecordWriter {
   const std::string& experiment_id() const;
   const std::string& scope() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit RecordWriter(std::unique_ptr<Impl> impl);
   bool ResolveForSet(std::string_view name, ColumnId* id);
   void SetUnsignedTooLarge(ColumnId column);

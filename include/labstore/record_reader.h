@@ -66,7 +66,7 @@ struct ScopeInfo {
 };
 
 // The scopes of an experiment, sorted by name. Errors: InvalidArgument (bad
-// id), NotFound (no such experiment), IOError, Corruption.
+// id, closed store), NotFound (no such experiment), IOError, Corruption.
 Result<std::vector<ScopeInfo>> ListScopes(const Store& store, std::string_view experiment_id);
 
 // One scope's metadata; a scope without rows gives rows == 0 and no columns.
@@ -96,6 +96,7 @@ struct ColumnData {
   std::vector<uint64_t> offsets;
   std::string bytes;
 
+  // Errors: none (row must be below the rows read).
   bool IsValid(size_t row) const { return valid.empty() ? type != ValueType::kNull : valid[row] != 0; }
   bool IsPresent(size_t row) const { return present.empty() || present[row] != 0; }
   std::string_view StringAt(size_t row) const {
@@ -110,7 +111,7 @@ struct RecordColumns {
   std::vector<int32_t> utc_offsets;   // seconds east of UTC, one per row
   std::vector<ColumnData> columns;    // every column of the scope, first appearance order
 
-  // The column named `name`, or nullptr.
+  // The column named `name`, or nullptr. Errors: none.
   const ColumnData* Find(std::string_view name) const;
 };
 
@@ -123,7 +124,7 @@ Result<RecordColumns> ReadColumns(const Store& store, std::string_view experimen
 // The same into `*out`, reusing the memory its vectors hold: reading windows
 // of a large scope (or polling the last rows) this way allocates nothing once
 // the vectors have grown, and runs about twice as fast as fresh reads, whose
-// cost is half page faults. On error *out is unspecified.
+// cost is half page faults. On error *out is unspecified. Errors: as above.
 Status ReadColumns(const Store& store, std::string_view experiment_id, std::string_view scope, const RowRange& range,
                    RecordColumns* out);
 
@@ -139,15 +140,15 @@ class RecordReader {
   ~RecordReader();
 
   // Fills `row` with the next row and returns true; false at the end or on
-  // an error (then status() is not ok: Corruption, IOError).
+  // an error (then status() is not ok: Corruption, IOError; InvalidArgument
+  // once its Store closed or refreshed). Errors: none here, see status().
   bool Next(Row* row);
   const Status& status() const;
-  // Rows this reader will return in all (the clipped range).
+  // Rows this reader will return in all (the clipped range). Errors: none.
   uint64_t size() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit RecordReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -161,6 +162,7 @@ Result<std::vector<Row>> ReadRows(const Store& store, std::string_view experimen
 // One row as a line of machinable's records/<scope>.jsonl, without "\n":
 // json.dumps(row, sort_keys=True) with "__timestamp" as FormatIso(timestamp).
 //   {"__timestamp": "2023-02-24T10:00:09.012344-05:00", "accuracy": 0.1, "iteration": 0}
+// Errors: none.
 std::string FormatJsonLine(const Row& row);
 
 // Receives text in pieces of whole lines (about 256 KiB each); a non-ok Status
@@ -178,7 +180,8 @@ Result<std::string> ToJsonLines(const Store& store, std::string_view experiment_
 // Columns as in AsTable: every column name and "__timestamp", sorted by name.
 // Values: integers exact, doubles as Python repr (0.25, 1e-07, nan, inf,
 // -inf), true/false, strings and JSON text quoted when they contain ',', '"',
-// CR or LF; null and absent cells empty.
+// CR or LF; null and absent cells empty. Errors: as ReadColumns, and whatever
+// `sink` returns (WriteCsv).
 Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_view scope, const TextSink& sink,
                 const RowRange& range = {});
 Result<std::string> ToCsv(const Store& store, std::string_view experiment_id, std::string_view scope,
@@ -199,9 +202,10 @@ Result<std::string> ToCsv(const Store& store, std::string_view experiment_id, st
 // significant digits: 288.889, 1e-07, nan, inf), and a column holding ints
 // and doubles shows its ints that way too. Text, bools (True/False) and JSON
 // are left-aligned. Null and absent cells are blank. Every line ends in "\n".
+// Errors: as ReadColumns.
 Result<std::string> AsTable(const Store& store, std::string_view experiment_id, std::string_view scope,
                             const RowRange& range = {});
-// The same for rows already in memory.
+// The same for rows already in memory. Errors: none (nor for the two below).
 std::string FormatTable(const std::vector<Row>& rows);
 // The same with the given columns in the given order ("__timestamp" names the
 // row's timestamp; a name no row has gives a blank column).

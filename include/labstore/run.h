@@ -12,7 +12,7 @@
 //
 // WHAT `ls` SAYS
 //  - While the Run lives, the heartbeat is at most heartbeat_interval_ms old,
-//    so GetStatus(id).IsActive(Now(), kRunningWindowSeconds) is true and
+//    so GetStatus(experiment_id).IsActive(Now(), kRunningWindowSeconds) is true and
 //    `labstore ls` / `show` say "running".
 //  - After Finish() they say "finished".
 //  - If the program dies (kill -9, a crash, Ctrl-C) or the Run is destroyed
@@ -101,17 +101,18 @@ class Run {
   //  - InvalidArgument: Finish() was already called.
   Status Finish();
 
-  // The first heartbeat error so far (OK if none). Thread-safe.
+  // The first heartbeat error so far (OK if none). Thread-safe. Errors: none
+  // (the Status returned is the heartbeat's: IOError, InvalidArgument).
   Status heartbeat_status() const;
   // Heartbeats written by the background thread so far (the first one,
-  // written by Start, is not counted). Thread-safe.
+  // written by Start, is not counted). Thread-safe. Errors: none.
   uint64_t heartbeats() const;
 
+  // Errors: none.
   const std::string& experiment_id() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit Run(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -37,6 +37,8 @@ class [[nodiscard]] Status {
     kNotSupported,     // e.g. a store written by a newer labstore
   };
 
+  // Errors: none: nothing in Status fails (the constructors, accessors,
+  // ToString and CodeName below).
   Status() = default;  // ok
 
   static Status OK() { return Status(); }
@@ -86,7 +88,8 @@ class [[nodiscard]] Status {
 };
 
 // Result<T> holds either a T (ok) or a non-ok Status. Access the value only
-// when ok(); value() asserts in debug builds.
+// when ok(); value() asserts in debug builds. Errors: none (a Result made
+// from an ok Status asserts, and holds InvalidArgument in release builds).
 //
 //   labstore::Result<labstore::Experiment> r = store.Find("rm3SAJ");
 //   if (!r.ok()) return r.status();
@@ -118,12 +121,5 @@ class [[nodiscard]] Result {
 };
 
 }  // namespace labstore
-
-// Internal convenience: return early on a non-ok Status.
-#define LABSTORE_RETURN_IF_ERROR(expr)        \
-  do {                                        \
-    ::labstore::Status _labstore_s = (expr);  \
-    if (!_labstore_s.ok()) return _labstore_s; \
-  } while (0)
 
 #endif  // LABSTORE_STATUS_H_

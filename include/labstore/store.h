@@ -27,9 +27,14 @@
 
 namespace labstore {
 
+class Store;
+
 namespace internal {
 struct StoreState;
-}
+// The open database behind a Store, for labstore's own modules
+// (lib/store/store_state.h); not part of the API.
+StoreState* StateOf(const Store& store);
+}  // namespace internal
 
 class Store {
  public:
@@ -71,8 +76,13 @@ class Store {
   // InvalidArgument "... was closed by Store::Close" and never touch the
   // store; destroying them afterwards is safe. Calls that only use the
   // handle's memory (Set, Current, accepted_rows, size, ...) keep working.
+  // Errors: the error of storing an open RecordWriter's rows (IOError), or
+  // IOError / Corruption from flushing and closing the database. Closing a
+  // closed Store returns OK.
   Status Close();
 
+  // The directory as given to Open, and whether it was opened read-only.
+  // Errors: none.
   const std::string& dir() const;
   bool read_only() const;
 
@@ -91,31 +101,36 @@ class Store {
   // Validates a spec and returns the experiment it describes, not yet stored
   // (id empty, stored false). Errors: InvalidArgument (module name, config not
   // a JSON object, bad version/uses JSON, bad id, unknown ancestor).
-  Result<Experiment> Make(const ExperimentSpec& spec);
+  Result<Experiment> Make(const ExperimentSpec& spec) const;
 
   // Stores a made experiment: draws a fresh id unless one was given, sets
   // stored. Storing an already stored experiment does nothing.
-  // Errors: InvalidArgument (read-only store, id already used), IOError.
+  // Errors: InvalidArgument (read-only or closed store, id already used),
+  // IOError; then the error of a deferred file (labstore/data.h, SaveData),
+  // with the experiment stored.
   Status Commit(Experiment& experiment);
 
-  // Make + Commit.
+  // Make + Commit. Errors: as Make, then as Commit.
   Result<Experiment> Create(const ExperimentSpec& spec);
 
   // The latest stored experiment of (module, config), or a new experiment
   // made from them and not yet stored (stored == false). One point lookup by
-  // content hash. Errors: InvalidArgument as in Make.
-  Result<Experiment> Get(std::string_view module, std::string_view config);
+  // content hash. Errors: InvalidArgument as in Make (and a closed store),
+  // IOError / Corruption reading the stored experiment.
+  Result<Experiment> Get(std::string_view module, std::string_view config) const;
 
   // The stored experiment with this id. Errors: InvalidArgument (not a valid
-  // id: 6 base62 characters from 100000 to zzzzzz), NotFound.
-  Result<Experiment> Find(std::string_view id);
+  // id: 6 base62 characters from 100000 to zzzzzz; a closed store), NotFound,
+  // IOError / Corruption.
+  Result<Experiment> Find(std::string_view experiment_id) const;
 
   // Stored experiments matching `options`, ordered by timestamp (then by
-  // creation order). Errors: IOError.
-  Result<std::vector<Experiment>> List(const ListOptions& options = {});
+  // creation order). Errors: InvalidArgument (closed store), IOError,
+  // Corruption.
+  Result<std::vector<Experiment>> List(const ListOptions& options = {}) const;
 
-  // Experiments derived from `id`, oldest first. Errors as Find.
-  Result<std::vector<Experiment>> Derived(std::string_view id);
+  // Experiments derived from `experiment_id`, oldest first. Errors as Find.
+  Result<std::vector<Experiment>> Derived(std::string_view experiment_id) const;
 
   // ---- deleting --------------------------------------------------------------
 
@@ -139,7 +154,7 @@ class Store {
   //    options.reclaim_space the ranges are compacted before returning.
   //  - The next Export into a directory that holds a deleted experiment's
   //    folder removes it and its storage.sqlite rows (labstore/export.h).
-  // Returns what was removed.
+  // Returns what was removed. DeleteMany takes experiment ids.
   //   auto gone = store.Delete("rm3SAJ");
   //   if (!gone.ok()) std::puts(gone.status().ToString().c_str());
   //   auto tree = store.DeleteMany({"rm3SAJ", "k8PqZ2"}, {.derived = true});
@@ -154,50 +169,63 @@ class Store {
   //  - IOError / Corruption: from the database; nothing is changed.
   // Thread safety: as other writes. A FileWriter of a deleted experiment
   // fails at Close with NotFound and stores nothing.
-  Result<DeleteStats> Delete(std::string_view id, const DeleteOptions& options = {});
-  Result<DeleteStats> DeleteMany(const std::vector<std::string>& ids, const DeleteOptions& options = {});
+  Result<DeleteStats> Delete(std::string_view experiment_id, const DeleteOptions& options = {});
+  Result<DeleteStats> DeleteMany(const std::vector<std::string>& experiment_ids, const DeleteOptions& options = {});
 
   // ---- groups and projects -----------------------------------------------
 
   // The pattern used when an experiment has no group; "%Y_%U_%a/" unless set.
-  Result<std::string> DefaultGroup();
+  // Errors: InvalidArgument (closed store), IOError.
+  Result<std::string> DefaultGroup() const;
   // Persists a new default group pattern. Errors: InvalidArgument (empty,
-  // too long, read-only store).
+  // too long, read-only or closed store), IOError.
   Status SetDefaultGroup(std::string_view pattern);
-  Result<std::vector<Group>> Groups();
-  Result<std::vector<Project>> Projects();
+  // Every group and project stored, by path and by name.
+  // Errors: InvalidArgument (closed store), IOError.
+  Result<std::vector<Group>> Groups() const;
+  Result<std::vector<Project>> Projects() const;
 
   // ---- status markers and output -----------------------------------------
 
-  // Appends a start (all are kept). Errors: InvalidArgument, NotFound.
-  Status MarkStarted(std::string_view id, Timestamp at = Now());
-  // Replaces the heartbeat. Errors: InvalidArgument, NotFound.
-  Status UpdateHeartbeat(std::string_view id, Timestamp at = Now());
-  // Sets finished_at and the heartbeat to `at`. Errors: InvalidArgument, NotFound.
-  Status MarkFinished(std::string_view id, Timestamp at = Now());
-  Result<ExperimentStatus> GetStatus(std::string_view id);
+  // In the errors of the marker writes below, InvalidArgument is a malformed
+  // id or a read-only or closed store, NotFound an id not stored, IOError a
+  // failed write.
+  // Appends a start (all are kept). Errors: InvalidArgument, NotFound, IOError.
+  Status MarkStarted(std::string_view experiment_id, Timestamp at = Now());
+  // Replaces the heartbeat. Errors: InvalidArgument, NotFound, IOError.
+  Status UpdateHeartbeat(std::string_view experiment_id, Timestamp at = Now());
+  // Sets finished_at and the heartbeat to `at`. Errors: InvalidArgument, NotFound, IOError.
+  Status MarkFinished(std::string_view experiment_id, Timestamp at = Now());
+  // The started, heartbeat and finished markers. Errors: as Find; Corruption
+  // (a damaged marker).
+  Result<ExperimentStatus> GetStatus(std::string_view experiment_id) const;
 
   // Appends text to the experiment's output log (machinable's output.log).
-  Status AppendOutput(std::string_view id, std::string_view text);
+  // Errors: InvalidArgument, NotFound, IOError, as the markers above.
+  Status AppendOutput(std::string_view experiment_id, std::string_view text);
   // The whole output log; empty if nothing was written. Errors as Find.
-  Result<std::string> ReadOutput(std::string_view id);
+  Result<std::string> ReadOutput(std::string_view experiment_id) const;
 
   // ---- executions ----------------------------------------------------------
 
   // Stores an execution of stored members. Errors: InvalidArgument (no
-  // members, unknown member, bad JSON, resources for a non-member), IOError.
+  // members, unknown member, bad JSON, resources for a non-member, read-only
+  // or closed store), IOError.
   Result<Execution> CreateExecution(const ExecutionSpec& spec);
   // Records the host info at dispatch for one member (machinable's env.json).
+  // Errors: InvalidArgument (read-only or closed store, `env_json` not a JSON
+  // object, `member` not a member), NotFound (no such execution), IOError.
   Status SetExecutionEnv(uint64_t number, std::string_view member, std::string_view env_json);
-  // One execution by number. Errors: NotFound.
-  Result<Execution> FindExecution(uint64_t number);
-  // The executions that `id` was a member of, oldest first.
-  Result<std::vector<Execution>> Executions(std::string_view id);
-
-  // Internal state, for labstore's own modules (records, data, export).
-  internal::StoreState* state() const { return state_.get(); }
+  // One execution by number. Errors: NotFound, InvalidArgument (closed
+  // store), IOError, Corruption.
+  Result<Execution> FindExecution(uint64_t number) const;
+  // The executions that `experiment_id` was a member of, oldest first.
+  // Errors: as Find and FindExecution.
+  Result<std::vector<Execution>> Executions(std::string_view experiment_id) const;
 
  private:
+  friend internal::StoreState* internal::StateOf(const Store& store);
+
   explicit Store(std::unique_ptr<internal::StoreState> state);
   std::unique_ptr<internal::StoreState> state_;
 };

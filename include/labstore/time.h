@@ -25,10 +25,12 @@ struct Timestamp {
 };
 
 // The current instant with the local UTC offset (TZ honoured). Thread-safe.
+// Errors: none.
 Timestamp Now();
 
 // Python's datetime.isoformat() of the local time: "YYYY-MM-DDTHH:MM:SS[.ffffff]+HH:MM";
 // the fraction is omitted when the microsecond is 0, as machinable writes it.
+// Errors: none.
 std::string FormatIso(Timestamp t);
 
 // Parses what FormatIso writes (and the forms arrow accepts with an offset or a

@@ -1,5 +1,5 @@
-// RunWriteBench (labstore/bench.h): labstore and its peers logging the same rows.
-#include "labstore/bench.h"
+// RunWriteBench (bench/write_bench.h): labstore and its peers logging the same rows.
+#include "bench/write_bench.h"
 
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -23,6 +23,7 @@
 #include "labstore/labstore.h"
 #include "labstore/record.h"
 #include "util/progress_reporter.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 using internal::ProgressReporter;

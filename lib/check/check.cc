@@ -82,7 +82,7 @@ void CheckScope(const Store& store, const std::string& id, const ScopeInfo& scop
   }
 }
 
-void CheckFile(Store& store, const std::string& id, const FileInfo& file, CheckReport* report) {
+void CheckFile(const Store& store, const std::string& id, const FileInfo& file, CheckReport* report) {
   std::string what = "file " + file.path;
   auto reader = FileReader::Open(store, id, file.path);
   if (!reader.ok()) {
@@ -102,7 +102,7 @@ void CheckFile(Store& store, const std::string& id, const FileInfo& file, CheckR
   ++report->files;
 }
 
-void CheckExperiment(Store& store, const std::string& id, CheckReport* report) {
+void CheckExperiment(const Store& store, const std::string& id, CheckReport* report) {
   auto e = store.Find(id);
   if (!e.ok()) {
     report->damage.push_back({id, "experiment metadata", e.status().ToString()});
@@ -136,8 +136,8 @@ std::string Damage::ToString() const {
                                : fmt::format("experiment {}, {}: {}", experiment_id, what, message);
 }
 
-Result<CheckReport> CheckStore(Store& store, const std::function<void(uint64_t, uint64_t)>& progress) {
-  StoreState& st = *store.state();
+Result<CheckReport> CheckStore(const Store& store, const ProgressCallback& progress) {
+  StoreState& st = *internal::StateOf(store);
   if (!st.db) return Status::InvalidArgument("cannot check: store is closed");
   CheckReport report;
   // Block checksums of every table file, in every column family.
@@ -155,13 +155,13 @@ Result<CheckReport> CheckStore(Store& store, const std::function<void(uint64_t, 
     auto pending = internal::IsImportPending(st, (*ids)[i]);
     if (!pending.ok()) return pending.status();
     if (*pending) report.incomplete_imports.push_back((*ids)[i]);
-    if (progress) progress(i + 1, ids->size());
+    if (progress) progress({.stage = "check", .done = i + 1, .total = ids->size()});
   }
   return report;
 }
 
-Result<StoreStats> GetStoreStats(Store& store) {
-  StoreState& st = *store.state();
+Result<StoreStats> GetStoreStats(const Store& store) {
+  StoreState& st = *internal::StateOf(store);
   if (!st.db) return Status::InvalidArgument("cannot measure: store is closed");
   StoreStats stats;
   auto ids = AllIds(st);

@@ -12,6 +12,7 @@
 #include "data/content_upload.h"
 #include "util/coding.h"
 #include "util/hash.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 

@@ -12,6 +12,7 @@
 #include "data/path.h"
 #include "store/sequence.h"
 #include "util/hash.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 namespace {

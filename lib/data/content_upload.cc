@@ -9,6 +9,7 @@
 #include "store/claims.h"
 #include "store/sequence.h"
 #include "util/coding.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 namespace {

@@ -13,6 +13,7 @@
 #include "labstore/data.h"
 #include "util/coding.h"
 #include "util/hash.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 namespace {
@@ -26,8 +27,8 @@ struct Target {
 };
 
 // `operation` names a write ("save a file"); empty for reads.
-Result<Target> Resolve(Store& store, std::string_view id, std::string_view operation) {
-  StoreState* st = store.state();
+Result<Target> Resolve(const Store& store, std::string_view id, std::string_view operation) {
+  StoreState* st = internal::StateOf(store);
   if (!operation.empty()) LABSTORE_RETURN_IF_ERROR(st->CheckWritable(operation));
   auto key = internal::LookupKey(*st, id);
   if (!key.ok()) return key.status();
@@ -35,7 +36,7 @@ Result<Target> Resolve(Store& store, std::string_view id, std::string_view opera
 }
 
 // Resolve, after checking the path.
-Result<Target> Resolve(Store& store, std::string_view id, std::string_view path, std::string_view operation) {
+Result<Target> Resolve(const Store& store, std::string_view id, std::string_view path, std::string_view operation) {
   LABSTORE_RETURN_IF_ERROR(internal::ValidatePath(path));
   return Resolve(store, id, operation);
 }
@@ -84,7 +85,7 @@ Status SaveFile(Store& store, Experiment& experiment, std::string_view path, std
   return Status::OK();
 }
 
-Result<std::string> LoadFile(Store& store, std::string_view id, std::string_view path) {
+Result<std::string> LoadFile(const Store& store, std::string_view id, std::string_view path) {
   auto t = Resolve(store, id, path, {});
   if (!t.ok()) return t.status();
   internal::ReadView view(*t->st);
@@ -107,7 +108,7 @@ Status DeleteFile(Store& store, std::string_view id, std::string_view path) {
   return internal::RemoveFile(*t->st, t->key, id, path);
 }
 
-Result<std::vector<FileInfo>> ListFiles(Store& store, std::string_view id, std::string_view prefix) {
+Result<std::vector<FileInfo>> ListFiles(const Store& store, std::string_view id, std::string_view prefix) {
   auto t = Resolve(store, id, {});
   if (!t.ok()) return t.status();
   std::string start = internal::FileKey(t->key, prefix);
@@ -132,8 +133,8 @@ Result<std::vector<FileInfo>> ListFiles(Store& store, std::string_view id, std::
 }
 
 Result<GarbageCollectStats> GarbageCollect(Store& store) {
-  LABSTORE_RETURN_IF_ERROR(store.state()->CheckWritable("collect garbage"));
-  return internal::CollectGarbage(*store.state());
+  LABSTORE_RETURN_IF_ERROR(internal::StateOf(store)->CheckWritable("collect garbage"));
+  return internal::CollectGarbage(*internal::StateOf(store));
 }
 
 // ---- FileWriter --------------------------------------------------------------
@@ -271,7 +272,7 @@ FileReader::FileReader(FileReader&&) noexcept = default;
 FileReader& FileReader::operator=(FileReader&&) noexcept = default;
 FileReader::~FileReader() = default;
 
-Result<FileReader> FileReader::Open(Store& store, std::string_view id, std::string_view path) {
+Result<FileReader> FileReader::Open(const Store& store, std::string_view id, std::string_view path) {
   auto t = Resolve(store, id, path, {});
   if (!t.ok()) return t.status();
   auto impl = std::make_unique<Impl>(*t->st);

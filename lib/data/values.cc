@@ -7,6 +7,7 @@
 #include "data/pending.h"
 #include "json/py_json.h"
 #include "labstore/data.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 namespace {
@@ -170,7 +171,7 @@ Status SaveData(Store& store, Experiment& experiment, std::string_view path, con
   return SaveFile(store, experiment, *full, *bytes);
 }
 
-Result<DataValue> LoadData(Store& store, std::string_view id, std::string_view path) {
+Result<DataValue> LoadData(const Store& store, std::string_view id, std::string_view path) {
   auto full = DataPath(path);
   if (!full.ok()) return full.status();
   auto bytes = LoadFile(store, id, *full);
@@ -187,7 +188,7 @@ Status WritePendingFiles(Store& store, Experiment& experiment) {
   for (; done < pending.size(); ++done) {
     const auto& [path, bytes] = pending[done];
     s = ValidatePath(path);
-    if (s.ok()) s = StoreBytes(*store.state(), experiment.key, experiment.id, path, bytes);
+    if (s.ok()) s = StoreBytes(*internal::StateOf(store), experiment.key, experiment.id, path, bytes);
     if (!s.ok()) break;
   }
   pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));

@@ -32,6 +32,7 @@
 #include "labstore/store.h"
 #include "record/open_writers.h"
 #include "util/coding.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 using namespace internal;  // NOLINT: this file implements Store over internal pieces

@@ -19,6 +19,7 @@
 #include "store/store_state.h"
 #include "util/coding.h"
 #include "util/random.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 using namespace internal;  // NOLINT: this file implements Store over internal pieces
@@ -182,7 +183,7 @@ Result<Execution> Store::CreateExecution(const ExecutionSpec& spec) {
   return x;
 }
 
-Result<Execution> Store::FindExecution(uint64_t number) {
+Result<Execution> Store::FindExecution(uint64_t number) const {
   const StoreState& st = *state_;
   if (!st.db) return Status::InvalidArgument("store is closed");
   std::string value;
@@ -209,7 +210,7 @@ Status Store::SetExecutionEnv(uint64_t number, std::string_view member, std::str
   return FromRocks(s, fmt::format("cannot store execution {}", number));
 }
 
-Result<std::vector<Execution>> Store::Executions(std::string_view id) {
+Result<std::vector<Execution>> Store::Executions(std::string_view id) const {
   const StoreState& st = *state_;
   auto key = LookupKey(st, id);
   if (!key.ok()) return key.status();

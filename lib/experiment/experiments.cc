@@ -21,6 +21,7 @@
 #include "util/coding.h"
 #include "util/hash.h"
 #include "util/random.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 using namespace internal;  // NOLINT: this file implements Store over internal pieces
@@ -88,7 +89,7 @@ bool HasKey(const StoreState& st, Cf cf, std::string_view key) {
 
 }  // namespace
 
-Result<Experiment> Store::Make(const ExperimentSpec& spec) {
+Result<Experiment> Store::Make(const ExperimentSpec& spec) const {
   auto def = Define(spec.module, spec.config);
   if (!def.ok()) return def.status();
   Experiment e;
@@ -228,7 +229,7 @@ Result<Experiment> Store::Create(const ExperimentSpec& spec) {
   return e;
 }
 
-Result<Experiment> Store::Get(std::string_view module, std::string_view config) {
+Result<Experiment> Store::Get(std::string_view module, std::string_view config) const {
   auto hash = HashDefinition(module, config);
   if (!hash.ok()) return hash.status();
   const StoreState& st = *state_;
@@ -241,13 +242,13 @@ Result<Experiment> Store::Get(std::string_view module, std::string_view config) 
   return Make({.module = std::string(module), .config = std::string(config)});
 }
 
-Result<Experiment> Store::Find(std::string_view id) {
+Result<Experiment> Store::Find(std::string_view id) const {
   auto key = LookupKey(*state_, id);
   if (!key.ok()) return key.status();
   return LoadExperiment(*state_, *key);
 }
 
-Result<std::vector<Experiment>> Store::List(const ListOptions& options) {
+Result<std::vector<Experiment>> Store::List(const ListOptions& options) const {
   const StoreState& st = *state_;
   if (!st.db) return Status::InvalidArgument("store is closed");
   std::vector<Experiment> out;
@@ -276,7 +277,7 @@ Result<std::vector<Experiment>> Store::List(const ListOptions& options) {
   return out;
 }
 
-Result<std::vector<Experiment>> Store::Derived(std::string_view id) {
+Result<std::vector<Experiment>> Store::Derived(std::string_view id) const {
   const StoreState& st = *state_;
   auto key = LookupKey(st, id);
   if (!key.ok()) return key.status();
@@ -292,7 +293,7 @@ Result<std::vector<Experiment>> Store::Derived(std::string_view id) {
   return out;
 }
 
-Result<std::string> Store::DefaultGroup() {
+Result<std::string> Store::DefaultGroup() const {
   const StoreState& st = *state_;
   if (!st.db) return Status::InvalidArgument("store is closed");
   std::string value;
@@ -312,7 +313,7 @@ Status Store::SetDefaultGroup(std::string_view pattern) {
   return FromRocks(s, "cannot store the default group");
 }
 
-Result<std::vector<Group>> Store::Groups() {
+Result<std::vector<Group>> Store::Groups() const {
   auto pairs = ScanPairs(*state_, kCfGroups);
   if (!pairs.ok()) return pairs.status();
   std::vector<Group> out;
@@ -320,7 +321,7 @@ Result<std::vector<Group>> Store::Groups() {
   return out;
 }
 
-Result<std::vector<Project>> Store::Projects() {
+Result<std::vector<Project>> Store::Projects() const {
   auto pairs = ScanPairs(*state_, kCfProjects);
   if (!pairs.ok()) return pairs.status();
   std::vector<Project> out;

@@ -7,6 +7,7 @@
 #include "labstore/store.h"
 #include "store/sequence.h"
 #include "store/store_state.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 using namespace internal;  // NOLINT: this file implements Store over internal pieces
@@ -71,7 +72,7 @@ Status Store::MarkFinished(std::string_view id, Timestamp at) {
   return FromRocks(s, fmt::format("cannot mark experiment \"{}\" finished", id));
 }
 
-Result<ExperimentStatus> Store::GetStatus(std::string_view id) {
+Result<ExperimentStatus> Store::GetStatus(std::string_view id) const {
   const StoreState& st = *state_;
   auto key = LookupKey(st, id);
   if (!key.ok()) return key.status();
@@ -100,7 +101,7 @@ Status Store::AppendOutput(std::string_view id, std::string_view text) {
   return WriteWithSequence(*state_, *key, StatusKind::kOutput, text, fmt::format("append to the output of \"{}\"", id));
 }
 
-Result<std::string> Store::ReadOutput(std::string_view id) {
+Result<std::string> Store::ReadOutput(std::string_view id) const {
   const StoreState& st = *state_;
   auto key = LookupKey(st, id);
   if (!key.ok()) return key.status();

@@ -6,6 +6,7 @@
 
 #include "json/py_json.h"
 #include "labstore/experiment.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 

@@ -14,6 +14,7 @@
 #include "store/claims.h"
 #include "store/open_handles.h"
 #include "store/store_state.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 namespace {
@@ -142,12 +143,12 @@ Result<Run> Run::Start(Store& store, std::string_view experiment_id, const RunOp
   impl->store = &store;
   impl->id = std::string(experiment_id);
   impl->options = options;
-  impl->live_key = internal::StoreClaimPrefix(store.state()) + impl->id;
+  impl->live_key = internal::StoreClaimPrefix(internal::StateOf(store)) + impl->id;
   if (!LiveRuns().Claim(impl->live_key)) {
     return Status::Busy(fmt::format("experiment \"{}\" already has a live Run in this process", experiment_id),
                         "finish or destroy it first");
   }
-  impl->Register(store.state()->handles);
+  impl->Register(internal::StateOf(store)->handles);
   // From here on End() releases the live entry, also on the error paths.
   Run run(std::move(impl));
   Timestamp now = Now();

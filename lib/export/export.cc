@@ -39,6 +39,7 @@
 #include "layout/names.h"
 #include "store/store_state.h"
 #include "util/progress_reporter.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 namespace internal {
@@ -61,7 +62,7 @@ std::string Join(const std::string& a, std::string_view b) {
 }
 
 // The generated files of one experiment folder: relative path -> bytes.
-Result<std::map<std::string, std::string>> GeneratedFiles(Store& store, const ExportItem& item,
+Result<std::map<std::string, std::string>> GeneratedFiles(const Store& store, const ExportItem& item,
                                                           const std::map<uint64_t, ExecutionPlan>& executions) {
   std::map<std::string, std::string> files;
   const Experiment& e = item.e;
@@ -236,7 +237,7 @@ Status WriteExperiments(ExportContext& ctx, const ExportPlan& plan, Manifest* ma
 // one the manifest knows (the same experiment, e.g. imported again), else it
 // is removed and exported afresh.
 Status RemoveDeleted(ExportContext& ctx, ExportPlan* plan, Manifest* manifest) {
-  auto deleted = DeletedIds(*ctx.store->state());
+  auto deleted = DeletedIds(*internal::StateOf(*ctx.store));
   if (!deleted.ok()) return deleted.status();
   std::unordered_map<std::string, const ExportItem*> planned;
   for (const ExportItem& item : plan->items) planned.emplace(item.e.id, &item);
@@ -299,8 +300,9 @@ class DestLock {
 
 }  // namespace
 
-Result<ExportStats> Export(Store& store, std::string_view dest, const ExportOptions& options) {
-  if (store.state() == nullptr || !store.state()->db) return Status::InvalidArgument("store is closed");
+Result<ExportStats> Export(const Store& store, std::string_view dest, const ExportOptions& options) {
+  const internal::StoreState* st = internal::StateOf(store);
+  if (st == nullptr || !st->db) return Status::InvalidArgument("store is closed");
   if (dest.empty()) return Status::InvalidArgument("export destination is empty");
   std::error_code ec;
   std::string abs = std::filesystem::absolute(std::filesystem::path(dest), ec).lexically_normal().string();

@@ -6,6 +6,7 @@
 
 #include "export/export_internal.h"
 #include "labstore/data.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 

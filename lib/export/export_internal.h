@@ -17,7 +17,7 @@
 namespace labstore::internal {
 
 struct ExportContext {
-  Store* store = nullptr;
+  const Store* store = nullptr;
   const ExportOptions* options = nullptr;
   SafeDir* root = nullptr;
   ExportStats* stats = nullptr;

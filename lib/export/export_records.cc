@@ -31,6 +31,7 @@
 #include "layout/names.h"
 #include "record/numeric.h"
 #include "util/progress_reporter.h"
+#include "util/return_if_error.h"
 #include "util/time_format.h"
 
 namespace labstore::internal {
@@ -127,7 +128,7 @@ class RecordsSqlWriter {
       auto is_json = [](const auto& c) { return c.second == ValueType::kJson; };
       if (std::any_of(info.columns.begin(), info.columns.end(), is_json)) {
         // Scopes written before int/double columns existed list them as json.
-        auto types = ReadColumnTypes(*ctx_.store->state(), id, info.name);
+        auto types = ReadColumnTypes(*internal::StateOf(*ctx_.store), id, info.name);
         if (!types.ok()) return types.status();
         info.columns = std::move(*types);
       }

@@ -8,6 +8,7 @@
 
 #include "export/export_internal.h"
 #include "sqlite/sqlite_index.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 

@@ -12,6 +12,7 @@
 #include "export/export_internal.h"
 #include "sqlite/sqlite_index.h"
 #include "store/store_state.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 using namespace internal;  // NOLINT: this file implements the public ExportSqlite over internal pieces
@@ -35,8 +36,9 @@ Status WriteSqlite(ExportContext& ctx, const std::string& temp, const ExportPlan
 
 }  // namespace
 
-Result<ExportStats> ExportSqlite(Store& store, std::string_view file, const ExportOptions& options) {
-  if (store.state() == nullptr || !store.state()->db) return Status::InvalidArgument("store is closed");
+Result<ExportStats> ExportSqlite(const Store& store, std::string_view file, const ExportOptions& options) {
+  const internal::StoreState* st = internal::StateOf(store);
+  if (st == nullptr || !st->db) return Status::InvalidArgument("store is closed");
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path path = fs::absolute(fs::path(file), ec).lexically_normal();

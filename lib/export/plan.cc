@@ -16,8 +16,8 @@ namespace {
 
 // Every stored experiment (or the selected ones and their ancestors), in
 // commit order, with folders assigned.
-Result<std::vector<ExportItem>> Collect(Store& store, const ExportOptions& options) {
-  auto pairs = ScanPairs(*store.state(), kCfExperiments);
+Result<std::vector<ExportItem>> Collect(const Store& store, const ExportOptions& options) {
+  auto pairs = ScanPairs(*internal::StateOf(store), kCfExperiments);
   if (!pairs.ok()) return pairs.status();
   std::vector<StoredExperiment> all;
   std::unordered_map<std::string, size_t> by_key;
@@ -77,7 +77,7 @@ Result<std::vector<ExportItem>> Collect(Store& store, const ExportOptions& optio
 
 }  // namespace
 
-Result<ExportPlan> PlanExport(Store& store, const ExportOptions& options) {
+Result<ExportPlan> PlanExport(const Store& store, const ExportOptions& options) {
   ExportPlan plan;
   auto items = Collect(store, options);
   if (!items.ok()) return items.status();

@@ -45,7 +45,7 @@ struct ExportPlan {
 // Every stored experiment (or options.experiments and their ancestors) and
 // their executions. Errors: InvalidArgument (a malformed id), NotFound (an
 // unknown id), Corruption (stored values that cannot be exported).
-Result<ExportPlan> PlanExport(Store& store, const ExportOptions& options);
+Result<ExportPlan> PlanExport(const Store& store, const ExportOptions& options);
 
 }  // namespace labstore::internal
 

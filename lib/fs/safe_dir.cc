@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "fs/list_dir.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 namespace {

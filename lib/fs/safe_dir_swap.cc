@@ -18,6 +18,7 @@
 #include "fs/list_dir.h"
 #include "fs/safe_dir.h"
 #include "fs/scoped_fd.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 

@@ -34,6 +34,7 @@
 #include "labstore/store.h"
 #include "layout/names.h"
 #include "util/progress_reporter.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 
@@ -90,7 +91,7 @@ bool Importer::ImportOne(const SourceExperiment& se, const std::set<std::string>
   if (auto existing = store_.Find(se.id); existing.ok()) {
     int64_t ts = se.timestamp;
     if (ts == 0) ts = TimestampOf(se);
-    auto pending = IsImportPending(*store_.state(), se.id);
+    auto pending = IsImportPending(*internal::StateOf(store_), se.id);
     if (!pending.ok()) {
       p.Fail(se.folder, pending.status().ToString());
       return Failed(se.id);

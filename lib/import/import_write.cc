@@ -16,6 +16,7 @@
 #include "labstore/record.h"
 #include "labstore/record_reader.h"
 #include "labstore/store.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 namespace {
@@ -35,7 +36,7 @@ Status Importer::Write(const SourceExperiment& se, const ImportPlan& plan, Exper
     if (!text.ok()) return text.status();
     output = std::move(*text);
   } else {
-    LABSTORE_RETURN_IF_ERROR(SetImportPending(*store_.state(), se.id, true));
+    LABSTORE_RETURN_IF_ERROR(SetImportPending(*internal::StateOf(store_), se.id, true));
     LABSTORE_RETURN_IF_ERROR(store_.Commit(e));
   }
   for (size_t i = started; i < plan.started.size(); ++i) {
@@ -48,7 +49,7 @@ Status Importer::Write(const SourceExperiment& se, const ImportPlan& plan, Exper
   }
   for (const ScopeFile& scope : plan.scopes) LABSTORE_RETURN_IF_ERROR(WriteRecords(e.id, scope));
   for (const std::string& rel : plan.files) LABSTORE_RETURN_IF_ERROR(WriteFile(e.id, se.folder + "/" + rel, rel));
-  return SetImportPending(*store_.state(), se.id, false);
+  return SetImportPending(*internal::StateOf(store_), se.id, false);
 }
 
 Status Importer::WriteRecords(const std::string& id, const ScopeFile& scope) {

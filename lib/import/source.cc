@@ -11,6 +11,7 @@
 #include "layout/names.h"
 #include "sqlite/sqlite_index.h"
 #include "sqlite/sqlite_util.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 namespace {

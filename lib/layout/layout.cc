@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "util/return_if_error.h"
+
 namespace labstore::internal {
 namespace {
 

@@ -10,6 +10,7 @@
 #include "experiment/lookup.h"
 #include "record/scope.h"
 #include "util/coding.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 

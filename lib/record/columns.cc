@@ -10,6 +10,7 @@
 #include "record/chunk_scanner.h"
 #include "record/numeric.h"
 #include "record/value_json.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 
@@ -167,7 +168,7 @@ class ColumnAppender {
 Status ReadColumns(const Store& store, std::string_view experiment_id, std::string_view scope, const RowRange& range,
                    RecordColumns* result) {
   ChunkScanner scan;
-  LABSTORE_RETURN_IF_ERROR(scan.Open(*store.state(), experiment_id, scope, range));
+  LABSTORE_RETURN_IF_ERROR(scan.Open(*internal::StateOf(store), experiment_id, scope, range));
   RecordColumns& out = *result;
   out.first_row = scan.begin();
   out.rows = scan.end() - scan.begin();

@@ -10,6 +10,7 @@
 #include "record/chunk_scanner.h"
 #include "record/read.h"
 #include "record/text_format.h"
+#include "util/return_if_error.h"
 #include "util/time_format.h"
 
 namespace labstore {
@@ -78,7 +79,7 @@ void AppendCsvRow(std::string* text, const Row& row, const std::vector<std::stri
 Status WriteCsv(const Store& store, std::string_view experiment_id, std::string_view scope, const TextSink& sink,
                 const RowRange& range) {
   internal::ChunkScanner scan;
-  LABSTORE_RETURN_IF_ERROR(scan.Open(*store.state(), experiment_id, scope, range));
+  LABSTORE_RETURN_IF_ERROR(scan.Open(*internal::StateOf(store), experiment_id, scope, range));
   // The header needs every column first: the metadata read with the rows.
   Row names;
   for (const auto& [name, type] : scan.meta().columns) names.cells.emplace_back(name, Value());

@@ -12,6 +12,7 @@
 #include "record/read.h"
 #include "record/text_format.h"
 #include "record/value_json.h"
+#include "util/return_if_error.h"
 #include "util/text_buffer.h"
 #include "util/thread_spare.h"
 #include "util/time_format.h"
@@ -184,7 +185,7 @@ Status WriteJsonLines(const Store& store, std::string_view experiment_id, std::s
   constexpr size_t kPieceBytes = 256 << 10;
   constexpr uint32_t kRowsPerCheck = 256;  // rows formatted between checks of the size
   internal::ChunkScanner scan;
-  LABSTORE_RETURN_IF_ERROR(scan.Open(*store.state(), experiment_id, scope, range));
+  LABSTORE_RETURN_IF_ERROR(scan.Open(*internal::StateOf(store), experiment_id, scope, range));
   internal::ThreadSpare<internal::TextBuffer> text;  // the thread's, reused between calls
   text->Clear();
   JsonLinesWriter writer;

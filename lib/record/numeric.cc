@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "record/chunk_scanner.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 namespace {

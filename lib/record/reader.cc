@@ -9,6 +9,7 @@
 #include "labstore/store.h"
 #include "record/chunk_scanner.h"
 #include "record/scope.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 namespace internal {
@@ -88,10 +89,10 @@ RecordReader::~RecordReader() = default;
 Result<RecordReader> RecordReader::Open(const Store& store, std::string_view experiment_id, std::string_view scope,
                                         const RowRange& range) {
   auto impl = std::make_unique<Impl>();
-  LABSTORE_RETURN_IF_ERROR(impl->scan.Open(*store.state(), experiment_id, scope, range));
+  LABSTORE_RETURN_IF_ERROR(impl->scan.Open(*internal::StateOf(store), experiment_id, scope, range));
   impl->id = std::string(experiment_id);
   impl->scope = std::string(scope);
-  impl->Register(store.state()->handles);
+  impl->Register(internal::StateOf(store)->handles);
   return RecordReader(std::move(impl));
 }
 
@@ -118,9 +119,9 @@ uint64_t RecordReader::size() const { return impl_->scan.end() - impl_->scan.beg
 Result<std::vector<Row>> ReadRows(const Store& store, std::string_view experiment_id, std::string_view scope,
                                   const RowRange& range) {
   LABSTORE_RETURN_IF_ERROR(internal::ValidateRecordName("scope", scope));
-  auto key = internal::LookupKey(*store.state(), experiment_id);
+  auto key = internal::LookupKey(*internal::StateOf(store), experiment_id);
   if (!key.ok()) return key.status();
-  return internal::ReadRowsOf(*store.state(), experiment_id, *key, scope, range);
+  return internal::ReadRowsOf(*internal::StateOf(store), experiment_id, *key, scope, range);
 }
 
 }  // namespace labstore

@@ -15,6 +15,7 @@
 #include "store/store_state.h"
 #include "util/coding.h"
 #include "util/hash.h"
+#include "util/return_if_error.h"
 
 namespace labstore::internal {
 namespace {
@@ -160,7 +161,7 @@ Result<ScopeInfo> LoadScopeChecked(const StoreState& st, std::string_view id, st
 namespace labstore {
 
 Result<std::vector<ScopeInfo>> ListScopes(const Store& store, std::string_view experiment_id) {
-  const internal::StoreState& st = *store.state();
+  const internal::StoreState& st = *internal::StateOf(store);
   auto key = internal::LookupKey(st, experiment_id);
   if (!key.ok()) return key.status();
   std::vector<ScopeInfo> out;
@@ -182,9 +183,9 @@ Result<std::vector<ScopeInfo>> ListScopes(const Store& store, std::string_view e
 
 Result<ScopeInfo> GetScope(const Store& store, std::string_view experiment_id, std::string_view scope) {
   LABSTORE_RETURN_IF_ERROR(internal::ValidateRecordName("scope", scope));
-  auto key = internal::LookupKey(*store.state(), experiment_id);
+  auto key = internal::LookupKey(*internal::StateOf(store), experiment_id);
   if (!key.ok()) return key.status();
-  return internal::LoadScope(*store.state(), experiment_id, *key, scope);
+  return internal::LoadScope(*internal::StateOf(store), experiment_id, *key, scope);
 }
 
 Result<uint64_t> CountRows(const Store& store, std::string_view experiment_id, std::string_view scope) {
@@ -195,7 +196,7 @@ Result<uint64_t> CountRows(const Store& store, std::string_view experiment_id, s
 
 
 Status ClearRecords(Store& store, std::string_view experiment_id, std::string_view scope) {
-  internal::StoreState* st = store.state();
+  internal::StoreState* st = internal::StateOf(store);
   LABSTORE_RETURN_IF_ERROR(st->CheckWritable("clear records"));
   LABSTORE_RETURN_IF_ERROR(internal::ValidateRecordName("scope", scope));
   auto key = internal::LookupKey(*st, experiment_id);

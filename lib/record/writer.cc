@@ -12,6 +12,7 @@
 #include "record/scope.h"
 #include "record/writer_impl.h"
 #include "store/claims.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 
@@ -60,7 +61,7 @@ RecordWriter::~RecordWriter() {
 
 Result<RecordWriter> RecordWriter::Open(Store& store, std::string_view experiment_id, std::string_view scope,
                                         const RecordOptions& options) {
-  internal::StoreState* st = store.state();
+  internal::StoreState* st = internal::StateOf(store);
   LABSTORE_RETURN_IF_ERROR(internal::ValidateRecordName("scope", scope));
   if (options.flush_rows == 0 || options.flush_rows > (1u << 20)) {
     return Status::InvalidArgument(fmt::format("invalid RecordOptions::flush_rows {}", options.flush_rows),

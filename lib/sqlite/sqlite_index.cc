@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "util/return_if_error.h"
+
 namespace labstore::internal {
 
 // Whitespace as in machinable's Python source (fs.py:63-122); it ends up in

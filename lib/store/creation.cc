@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "util/return_if_error.h"
+
 namespace labstore::internal {
 namespace fs = std::filesystem;
 

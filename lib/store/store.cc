@@ -26,6 +26,7 @@
 #include "store/sequence.h"
 #include "store/store_state.h"
 #include "util/coding.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 namespace fs = std::filesystem;
@@ -251,6 +252,8 @@ Status LoadMeta(StoreState* st, bool fresh) {
 }  // namespace
 
 namespace internal {
+
+StoreState* StateOf(const Store& store) { return store.state_.get(); }
 
 Status StoreState::CheckWritable(std::string_view operation) const {
   if (read_only) {

@@ -14,6 +14,7 @@
 
 #include "labstore/options.h"
 #include "labstore/status.h"
+#include "labstore/store.h"
 #include "store/column_families.h"
 #include "store/lock_file.h"
 #include "store/open_handles.h"
@@ -42,6 +43,10 @@ struct StoreState {
   // InvalidArgument for writes on a read-only handle; ok otherwise.
   Status CheckWritable(std::string_view operation) const;
 };
+
+// The state of an open Store (null after it was moved from). The one way
+// lib/, tests and bench/ reach the database behind the public Store.
+StoreState* StateOf(const Store& store);
 
 // Every (key, value) of a column family, in key order. Errors: IOError.
 Result<std::vector<std::pair<std::string, std::string>>> ScanPairs(const StoreState& st, Cf cf);

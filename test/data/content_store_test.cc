@@ -17,7 +17,7 @@ using internal::ToHex;
 
 // Every pair of column family `cf`, one "key = value" line each, in hex.
 std::string Dump(Store& store, internal::Cf cf) {
-  auto pairs = internal::ScanPairs(*store.state(), cf);
+  auto pairs = internal::ScanPairs(*internal::StateOf(store), cf);
   REQUIRE_MESSAGE(pairs.ok(), pairs.status().ToString());
   std::string out;
   for (const auto& [key, value] : *pairs) out += ToHex(key) + " = " + ToHex(value) + "\n";
@@ -43,7 +43,7 @@ TEST_CASE("Saved files are stored as the bytes doc/format.md describes") {
   REQUIRE(SaveFile(f.store, f.id, "a.txt", "hello\n").ok());           // data id 2
   REQUIRE(SaveFile(f.store, f.id, "b/c.txt", "hello\n").ok());         // the same content: refcount 2
   REQUIRE(SaveFile(f.store, f.id, "x.bin", std::string(4096, 'x')).ok());  // data id 3, two chunks
-  REQUIRE(internal::ChunkSizeFor(*f.store.state()) == 4095);  // min_blob_size 4096 - 1
+  REQUIRE(internal::ChunkSizeFor(*internal::StateOf(f.store)) == 4095);  // min_blob_size 4096 - 1
 
   // files key := experiment_key(20) path        value := content_hash(16) size(8, LE)
   CHECK(Dump(f.store, internal::kCfFiles) ==
@@ -61,7 +61,7 @@ TEST_CASE("Saved files are stored as the bytes doc/format.md describes") {
         "68" + kXHash + " = " "0100000000000000" "0010000000000000" "0300000000000000" "ff0f0000\n");
 
   // meta "next_sequence" := fixed64 LE, the next number to draw.
-  auto meta = internal::ScanPairs(*f.store.state(), internal::kCfMeta);
+  auto meta = internal::ScanPairs(*internal::StateOf(f.store), internal::kCfMeta);
   REQUIRE(meta.ok());
   std::string next;
   for (const auto& [key, value] : *meta) {

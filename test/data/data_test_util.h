@@ -47,14 +47,14 @@ inline size_t ListFilesCount(Store& store, const std::string& id) {
 
 // How many chunks a content of `size` bytes written now takes.
 inline size_t Chunks(Store& store, uint64_t size) {
-  uint32_t chunk = internal::ChunkSizeFor(*store.state());
+  uint32_t chunk = internal::ChunkSizeFor(*internal::StateOf(store));
   return static_cast<size_t>((size + chunk - 1) / chunk);
 }
 
 // Keys of the blobs column family whose first byte is `tag` ('h' content
 // headers, 'd' chunks, 'u' unfinished uploads).
 inline size_t CountBlobKeys(Store& store, char tag) {
-  auto* st = store.state();
+  auto* st = internal::StateOf(store);
   std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator(rocksdb::ReadOptions(), st->handle(internal::kCfBlobs)));
   size_t n = 0;
   for (it->Seek(std::string(1, tag)); it->Valid() && it->key()[0] == tag; it->Next()) ++n;

@@ -216,7 +216,7 @@ TEST_CASE("Content that does not match its hash is Corruption naming the file") 
   data_test::DataFixture f;
   REQUIRE(SaveFile(f.store, f.id, "data/small.txt", "original").ok());
   REQUIRE(SaveFile(f.store, f.id, "data/big.bin", Bytes(2 * (1 << 20) + 1, 3)).ok());
-  auto* st = f.store.state();
+  auto* st = internal::StateOf(f.store);
   // Overwrite every chunk with bytes of the same size, behind labstore's back.
   std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator(rocksdb::ReadOptions(), st->handle(internal::kCfBlobs)));
   std::vector<std::pair<std::string, size_t>> chunks;

@@ -15,6 +15,7 @@
 #include "data_test_util.h"
 #include "util/coding.h"
 #include "util/hash.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 namespace {
@@ -89,7 +90,7 @@ TEST_SUITE("data") {
 
 TEST_CASE("FileWriter and FileReader round-trip files around the chunk size") {
   data_test::DataFixture f;
-  size_t chunk = internal::ChunkSizeFor(*f.store.state());
+  size_t chunk = internal::ChunkSizeFor(*internal::StateOf(f.store));
   for (size_t size : {size_t{0}, size_t{1}, chunk - 1, chunk, chunk + 1, kMiB - 1, kMiB, kMiB + 1, 3 * kMiB + 17}) {
     for (size_t step : {size_t{1000}, kMiB, 5 * kMiB}) {
       if (step == 1000 && size > 2 * kMiB) continue;
@@ -169,7 +170,7 @@ TEST_CASE("A FileReader reads the snapshot of its Open while the file is replace
 TEST_CASE("FileReader reports a hash mismatch as Corruption at the end") {
   data_test::DataFixture f;
   REQUIRE(WriteStream(f.store, f.id, "data/x.bin", Stream(2 * kMiB + 1, 5), kMiB).ok());
-  auto* st = f.store.state();
+  auto* st = internal::StateOf(f.store);
   std::string chunk;
   std::string key = "d";
   std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator({}, st->handle(internal::kCfBlobs)));
@@ -292,7 +293,7 @@ TEST_CASE("GarbageCollect recounts references from the files") {
   REQUIRE(SaveFile(f.store, f.id, "a", "content a").ok());
   REQUIRE(SaveFile(f.store, f.id, "b", "content b").ok());
   REQUIRE(SaveFile(f.store, f.id, "b2", "content b").ok());
-  auto* st = f.store.state();
+  auto* st = internal::StateOf(f.store);
   // Drop one file entry and bump a count behind labstore's back.
   auto key = internal::LookupKey(*st, f.id);
   REQUIRE(key.ok());

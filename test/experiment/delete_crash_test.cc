@@ -51,7 +51,7 @@ Ids MakeTemplate(const std::string& dir) {
 size_t Traces(Store& store, const std::string& key) {
   size_t n = 0;
   for (int cf = 1; cf < internal::kCfCount; ++cf) {
-    auto pairs = internal::ScanPairs(*store.state(), static_cast<internal::Cf>(cf));
+    auto pairs = internal::ScanPairs(*internal::StateOf(store), static_cast<internal::Cf>(cf));
     REQUIRE(pairs.ok());
     for (const auto& [k, v] : *pairs) n += k.starts_with(key) || v == key;
   }
@@ -72,7 +72,7 @@ TEST_CASE("kill -9 during Delete leaves the experiments whole or gone, and the s
   {
     auto store = Store::Open({.read_only = true}, tmpl);
     REQUIRE(store.ok());
-    auto pairs = internal::ScanPairs(*store->state(), internal::kCfIds);
+    auto pairs = internal::ScanPairs(*internal::StateOf(*store), internal::kCfIds);
     for (const auto& [id, key] : *pairs) {
       if (id == ids.a) key_a = key;
       if (id == ids.c) key_c = key;

@@ -19,7 +19,7 @@ bool Has(const std::string& haystack, const std::string& needle) { return haysta
 
 // The experiment key of `id` (ids column family).
 std::string KeyOf(Store& store, const std::string& id) {
-  auto pairs = internal::ScanPairs(*store.state(), internal::kCfIds);
+  auto pairs = internal::ScanPairs(*internal::StateOf(store), internal::kCfIds);
   REQUIRE(pairs.ok());
   for (const auto& [k, v] : *pairs) {
     if (k == id) return v;
@@ -32,7 +32,7 @@ std::string KeyOf(Store& store, const std::string& id) {
 std::vector<std::string> Traces(Store& store, const std::string& key) {
   std::vector<std::string> out;
   for (int cf = 1; cf < internal::kCfCount; ++cf) {
-    auto pairs = internal::ScanPairs(*store.state(), static_cast<internal::Cf>(cf));
+    auto pairs = internal::ScanPairs(*internal::StateOf(store), static_cast<internal::Cf>(cf));
     REQUIRE(pairs.ok());
     for (const auto& [k, v] : *pairs) {
       if (k.starts_with(key) || v == key) out.push_back(std::string(internal::kCfNames[cf]) + ":" + k);
@@ -109,7 +109,7 @@ TEST_CASE("Delete removes an experiment with its records, files, markers, output
   CHECK_FALSE(again->stored);
   CHECK(Traces(store, key).empty());
   // Nothing left in the contents either: no header or chunk names a file.
-  auto blobs = internal::ScanPairs(*store.state(), internal::kCfBlobs);
+  auto blobs = internal::ScanPairs(*internal::StateOf(store), internal::kCfBlobs);
   REQUIRE(blobs.ok());
   CHECK(blobs->empty());
   auto report = CheckStore(store);
@@ -136,7 +136,8 @@ TEST_CASE("After Delete, Get returns the previous stored experiment of the defin
   CHECK(got->key == KeyOf(store, first->id));
   // definitions value := count(4, BE) record: count is 1 + the latest's ordinal (doc/format.md).
   std::string def;
-  REQUIRE(store.state()->db->Get({}, store.state()->handle(internal::kCfDefinitions), got->key.substr(0, 16), &def).ok());
+  const internal::StoreState& st = *internal::StateOf(store);
+  REQUIRE(st.db->Get({}, st.handle(internal::kCfDefinitions), got->key.substr(0, 16), &def).ok());
   CHECK(def.substr(0, 4) == std::string("\0\0\0\x01", 4));
   CHECK(got->key.substr(16) == std::string("\0\0\0\0", 4));
   auto third = store.Create({.module = "m", .config = R"({"x": 1})"});
@@ -177,7 +178,7 @@ TEST_CASE("A file shared by two experiments survives deleting one; the last refe
   REQUIRE(gone.ok());
   CHECK(gone->contents_removed == 2);
   CHECK(gone->content_bytes_removed == big.size() + 10);
-  CHECK(internal::ScanPairs(*store.state(), internal::kCfBlobs)->empty());
+  CHECK(internal::ScanPairs(*internal::StateOf(store), internal::kCfBlobs)->empty());
   CHECK(RefsFixed(store) == 0);
 }
 
@@ -318,9 +319,9 @@ TEST_CASE("A FileWriter of an experiment deleted meanwhile stores nothing at Clo
   auto closed = w->Close();
   CHECK(Code(closed) == "NotFound");
   CHECK(Has(closed.message(), "was deleted"));
-  CHECK(internal::ScanPairs(*store.state(), internal::kCfFiles)->empty());
+  CHECK(internal::ScanPairs(*internal::StateOf(store), internal::kCfFiles)->empty());
   CHECK(RefsFixed(store) == 0);
-  CHECK(internal::ScanPairs(*store.state(), internal::kCfBlobs)->empty());
+  CHECK(internal::ScanPairs(*internal::StateOf(store), internal::kCfBlobs)->empty());
 }
 
 TEST_CASE("Delete of a large scope returns its disk space") {
@@ -359,13 +360,14 @@ TEST_CASE("Delete records the id for the next export under meta \"deleted/\" id 
   Store store = test::OpenStore(tmp.Sub("s"));
   auto a = store.Create({.module = "m", .id = "rm3SAJ"});
   REQUIRE(a.ok());
-  CHECK(internal::DeletedIds(*store.state())->empty());
+  CHECK(internal::DeletedIds(*internal::StateOf(store))->empty());
   REQUIRE(store.Delete("rm3SAJ").ok());
   CHECK(internal::DeletedKey("rm3SAJ") == "deleted/rm3SAJ");
   std::string value;
-  REQUIRE(store.state()->db->Get({}, store.state()->handle(internal::kCfMeta), "deleted/rm3SAJ", &value).ok());
+  const internal::StoreState& st = *internal::StateOf(store);
+  REQUIRE(st.db->Get({}, st.handle(internal::kCfMeta), "deleted/rm3SAJ", &value).ok());
   CHECK(value.empty());
-  CHECK(*internal::DeletedIds(*store.state()) == std::vector<std::string>{"rm3SAJ"});
+  CHECK(*internal::DeletedIds(*internal::StateOf(store)) == std::vector<std::string>{"rm3SAJ"});
 }
 
 }  // TEST_SUITE

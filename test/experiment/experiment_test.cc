@@ -309,7 +309,7 @@ TEST_CASE("A damaged experiment record is Corruption naming it, not a wrong valu
   Store store = test::OpenStore(tmp.Sub("s"));
   auto e = store.Create({.module = "m", .config = R"({"x": 1})"});
   REQUIRE(e.ok());
-  auto* st = store.state();
+  auto* st = internal::StateOf(store);
   REQUIRE(st->db->Put(rocksdb::WriteOptions(), st->handle(internal::kCfExperiments), e->key, "garbage bytes").ok());
   auto found = store.Find(e->id);
   CHECK(Code(found) == "Corruption");

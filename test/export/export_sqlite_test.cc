@@ -6,8 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include "bench/write_bench.h"
 #include "export_test_util.h"
-#include "labstore/bench.h"
 
 namespace labstore::test {
 namespace {

@@ -137,7 +137,7 @@ TEST_CASE("An import killed at any moment leaves each experiment whole, absent o
         CHECK(store.Executions(id).value().size() <= CountExecutions(reference.at(id)));
       } else {
         ++pending;
-        CHECK_MESSAGE(internal::IsImportPending(*store.state(), id).value(),
+        CHECK_MESSAGE(internal::IsImportPending(*internal::StateOf(store), id).value(),
                       "experiment " << id << " is part-written and not marked pending");
         const auto& listed = check->incomplete_imports;
         CHECK_MESSAGE(std::find(listed.begin(), listed.end(), id) != listed.end(),
@@ -149,7 +149,9 @@ TEST_CASE("An import killed at any moment leaves each experiment whole, absent o
     REQUIRE_MESSAGE(report.ok(), report.status().ToString());
     CHECK_MESSAGE(report->failed.empty(), report->ToString());
     CHECK(StoreContent(store) == reference);
-    for (const auto& [id, content] : reference) CHECK_FALSE(internal::IsImportPending(*store.state(), id).value());
+    for (const auto& [id, content] : reference) {
+      CHECK_FALSE(internal::IsImportPending(*internal::StateOf(store), id).value());
+    }
     CHECK(CheckStore(store).value().incomplete_imports.empty());
     REQUIRE(store.Close().ok());
   }

@@ -24,7 +24,8 @@ using test::TempDir;
 
 std::string Get(Store& store, internal::Cf cf, const std::string& key) {
   std::string value;
-  rocksdb::Status s = store.state()->db->Get(rocksdb::ReadOptions(), store.state()->handle(cf), key, &value);
+  const internal::StoreState& st = *internal::StateOf(store);
+  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(cf), key, &value);
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   return value;
 }
@@ -36,7 +37,7 @@ TEST_CASE("Golden: record keys, scope keys, a chunk and scope metadata, byte for
   Store store = test::OpenStore(tmp.Sub("s"));
   auto e = store.Create({.module = "golden", .config = R"({"a": 1})", .id = "rm3SAJ"});
   REQUIRE(e.ok());
-  const std::string key = internal::LookupKey(*store.state(), "rm3SAJ").value();
+  const std::string key = internal::LookupKey(*internal::StateOf(store), "rm3SAJ").value();
   CHECK(ToHex(internal::RecordKey(key, "default", 0x0102)) ==
         ToHex(key) + "6c5b964d9473ac1a" + "0000000000000102");
   CHECK(internal::Hash64("default") == 0x6c5b964d9473ac1aULL);  // = `printf default | xxhsum -H3`
@@ -97,7 +98,7 @@ TEST_CASE("DecodeChunk rejects every flipped bit and every truncation") {
     }
     REQUIRE(w.Close().ok());
   }
-  const std::string key = internal::LookupKey(*store.state(), id).value();
+  const std::string key = internal::LookupKey(*internal::StateOf(store), id).value();
   const std::string chunk = Get(store, internal::kCfRecords, internal::RecordKey(key, "default", 0));
   internal::DecodedChunk out;
   std::string reason;
@@ -134,7 +135,7 @@ TEST_CASE("DecodeChunk fails cleanly on damaged contents that carry a valid chec
     }
     REQUIRE(w.Close().ok());
   }
-  const std::string key = internal::LookupKey(*store.state(), id).value();
+  const std::string key = internal::LookupKey(*internal::StateOf(store), id).value();
   const std::string chunk = Get(store, internal::kCfRecords, internal::RecordKey(key, "default", 0));
   std::mt19937 rng(7);
   internal::DecodedChunk out;
@@ -174,7 +175,7 @@ TEST_CASE("DecodeChunk refuses header sizes its payload cannot hold before alloc
       }
       REQUIRE(w.Close().ok());
     }
-    const std::string key = internal::LookupKey(*store.state(), id).value();
+    const std::string key = internal::LookupKey(*internal::StateOf(store), id).value();
     const std::string chunk = Get(store, internal::kCfRecords, internal::RecordKey(key, scope, 0));
     // Header field at `offset` set to `value`, checksum renewed.
     auto sealed = [&](size_t offset, uint32_t value) {

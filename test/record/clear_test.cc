@@ -27,7 +27,7 @@ void WriteRows(Store& store, const std::string& id, const std::string& scope, in
 size_t ChunkKeys(Store& store, const std::string& id, const std::string& scope) {
   auto e = store.Find(id);
   REQUIRE(e.ok());
-  internal::StoreState* st = store.state();
+  internal::StoreState* st = internal::StateOf(store);
   std::string prefix = internal::RecordPrefix(e->key, scope);
   std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator(rocksdb::ReadOptions(), st->handle(internal::kCfRecords)));
   size_t n = 0;

@@ -193,10 +193,11 @@ TEST_CASE("Golden: a chunk with ints among doubles, byte for byte") {
     REQUIRE(w.Save().ok());
     REQUIRE(w.Close().ok());
   }
-  const std::string key = internal::LookupKey(*store.state(), "rm3SAJ").value();
+  const std::string key = internal::LookupKey(*internal::StateOf(store), "rm3SAJ").value();
   std::string chunk;
-  REQUIRE(store.state()->db->Get(rocksdb::ReadOptions(), store.state()->handle(internal::kCfRecords),
-                                 internal::RecordKey(key, "default", 0), &chunk).ok());
+  const internal::StoreState& st = *internal::StateOf(store);
+  REQUIRE(st.db->Get(rocksdb::ReadOptions(), st.handle(internal::kCfRecords), internal::RecordKey(key, "default", 0),
+                     &chunk).ok());
   // "x": double, flags 4 (ints), int bitmap 02 (value 1), 0.5 as 8 bytes, -2 as zigzag varint 03.
   CHECK(internal::ToHex(chunk) ==
         "010000000200000000000000000000001d000000" "1d000000"
@@ -260,14 +261,15 @@ TEST_CASE("Golden: a scope written before double columns kept ints reads its num
   Store store = test::OpenStore(tmp.Sub("s"));
   auto e = store.Create({.module = "golden", .config = R"({"a": 1})", .id = "rm3SAJ"});
   REQUIRE(e.ok());
-  const std::string key = internal::LookupKey(*store.state(), "rm3SAJ").value();
+  internal::StoreState& st = *internal::StateOf(store);
+  const std::string key = internal::LookupKey(st, "rm3SAJ").value();
   rocksdb::WriteBatch batch;
   for (const auto& [start, hex] : kOldChunks) {
-    REQUIRE(batch.Put(store.state()->handle(internal::kCfRecords), internal::RecordPrefix(key, "default") + Bytes(start),
-                      Bytes(hex)).ok());
+    const std::string chunk_key = internal::RecordPrefix(key, "default") + Bytes(start);
+    REQUIRE(batch.Put(st.handle(internal::kCfRecords), chunk_key, Bytes(hex)).ok());
   }
-  REQUIRE(batch.Put(store.state()->handle(internal::kCfScopes), internal::ScopeKey(key, "default"), Bytes(kOldScopeMeta)).ok());
-  REQUIRE(store.state()->db->Write(rocksdb::WriteOptions(), &batch).ok());
+  REQUIRE(batch.Put(st.handle(internal::kCfScopes), internal::ScopeKey(key, "default"), Bytes(kOldScopeMeta)).ok());
+  REQUIRE(st.db->Write(rocksdb::WriteOptions(), &batch).ok());
 
   // The metadata is read as written: both columns listed as json.
   CHECK(ScopeType(store, "rm3SAJ", "loss") == ValueType::kJson);
@@ -294,7 +296,7 @@ TEST_CASE("Golden: a scope written before double columns kept ints reads its num
   CHECK(window->Find("loss")->type == ValueType::kInt64);
   CHECK(window->Find("loss")->ints == std::vector<int64_t>{2});
   // The whole scope's types, as the SQL export declares them.
-  auto types = internal::ReadColumnTypes(*store.state(), "rm3SAJ", "default");
+  auto types = internal::ReadColumnTypes(*internal::StateOf(store), "rm3SAJ", "default");
   REQUIRE(types.ok());
   CHECK(*types == std::vector<std::pair<std::string, ValueType>>{{"mix", ValueType::kJson}, {"loss", ValueType::kDouble}});
   // New rows append to the old scope and read with it.

@@ -155,7 +155,7 @@ TEST_CASE("A read-only store opened while a writer runs sees every stored row") 
 
 // Overwrites the value under the records key of chunk `start` of a scope.
 void Damage(Store& store, const std::string& id, const std::string& scope, uint64_t start, int byte, bool remove = false) {
-  internal::StoreState& st = *store.state();
+  internal::StoreState& st = *internal::StateOf(store);
   std::string key = internal::RecordKey(internal::LookupKey(st, id).value(), scope, start);
   std::string value;
   REQUIRE(st.db->Get(rocksdb::ReadOptions(), st.handle(internal::kCfRecords), key, &value).ok());

@@ -56,7 +56,7 @@ std::string Pattern(size_t n, uint32_t seed) {
 void PlantLargeChunkFile(Store& store, const Experiment& e, const std::string& path, const std::string& bytes) {
   constexpr uint32_t kChunk = 8192;
   constexpr uint64_t kDataId = uint64_t{1} << 50;
-  auto* st = store.state();
+  auto* st = internal::StateOf(store);
   std::string hash = internal::Hash128(bytes);
   rocksdb::WriteBatch batch;
   std::string header;
@@ -80,7 +80,7 @@ void PlantLargeChunkFile(Store& store, const Experiment& e, const std::string& p
 // Closes the database without flushing memtables, as if the process had been
 // killed: what was written since the last flush stays in the WAL only.
 void Abandon(Store& store) {
-  auto* st = store.state();
+  auto* st = internal::StateOf(store);
   for (auto*& h : st->cf) {
     REQUIRE(st->db->DestroyColumnFamilyHandle(h).ok());
     h = nullptr;
@@ -92,7 +92,7 @@ void Abandon(Store& store) {
 
 std::vector<StoreFile> Files(Store& store) {
   std::vector<rocksdb::LiveFileMetaData> live;
-  store.state()->db->GetLiveFilesMetaData(&live);
+  internal::StateOf(store)->db->GetLiveFilesMetaData(&live);
   std::vector<StoreFile> out;
   for (const auto& f : live) {
     out.push_back({fs::path(f.name).filename().string(), "sst", f.column_family_name, f.size});

@@ -97,7 +97,7 @@ TEST_CASE("kMaxFileBytes fits the chunk numbering of the format") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
   // Chunk numbers are 32 bits (doc/format.md): the limit must be reachable.
-  CHECK(kMaxFileBytes <= (uint64_t{1} << 32) * internal::ChunkSizeFor(*store.state()));
+  CHECK(kMaxFileBytes <= (uint64_t{1} << 32) * internal::ChunkSizeFor(*internal::StateOf(store)));
   CHECK(internal::MaxFileBytes() == kMaxFileBytes);
 }
 
@@ -171,7 +171,7 @@ TEST_CASE("A definition holds at most 2^32 - 1 experiments; past it Commit is In
   auto first = store.Create({.module = "m", .config = R"({"x": 1})"});
   REQUIRE(first.ok());
   // Set the definition's count to the limit, as if 2^32 - 1 had been stored.
-  internal::StoreState& st = *store.state();
+  internal::StoreState& st = *internal::StateOf(store);
   const std::string hash = first->key.substr(0, 16);
   std::string value;
   REQUIRE(st.db->Get(rocksdb::ReadOptions(), st.handle(internal::kCfDefinitions), hash, &value).ok());

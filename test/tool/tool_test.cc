@@ -215,7 +215,7 @@ TEST_CASE("check, stats and gc report on a store; check names damage and exits 1
   // Damage a record chunk in place: check names the experiment and scope.
   {
     Store s = test::OpenStore(store);
-    auto* st = s.state();
+    auto* st = internal::StateOf(s);
     std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator(rocksdb::ReadOptions(), st->handle(internal::kCfRecords)));
     it->SeekToFirst();
     REQUIRE(it->Valid());

@@ -1,5 +1,6 @@
-// labstore/bench.h — measuring what logging rows costs, with labstore and
-// with the alternatives, in one run (the `labstore bench` command).
+// bench/write_bench.h — measuring what logging rows costs, with labstore and
+// with the alternatives, in one run (the `labstore bench` command). Private
+// to lib/: not installed; tools/cmd_bench.cc, bench/ and the tests include it.
 //
 //   labstore::WriteBenchOptions o;
 //   o.rows = 2'000'000;
@@ -27,8 +28,8 @@
 // Time runs from the first row to the point where every row is handed to the
 // storage (labstore: every RecordWriter::Close returned). Bytes on disk are
 // measured after closing.
-#ifndef LABSTORE_BENCH_H_
-#define LABSTORE_BENCH_H_
+#ifndef LABSTORE_LIB_BENCH_WRITE_BENCH_H_
+#define LABSTORE_LIB_BENCH_WRITE_BENCH_H_
 
 #include <cstdint>
 #include <string>
@@ -96,4 +97,4 @@ Result<std::vector<WriteBenchResult>> RunWriteBench(const WriteBenchOptions& opt
 
 }  // namespace labstore
 
-#endif  // LABSTORE_BENCH_H_
+#endif  // LABSTORE_LIB_BENCH_WRITE_BENCH_H_
