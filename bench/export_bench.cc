@@ -92,7 +92,9 @@ int main(int argc, char** argv) {
     } else if (a == "--rows" && i + 1 < argc) {
       rows = std::strtoull(argv[++i], nullptr, 10);
     } else {
-      std::fprintf(stderr, "usage: export_bench [--experiments N] [--rows N] [--threads N] [--json] [--stages] [--jsonl-only]\n");
+      std::fprintf(
+          stderr,
+          "usage: export_bench [--experiments N] [--rows N] [--threads N] [--json] [--stages] [--jsonl-only]\n");
       return 2;
     }
   }
@@ -178,35 +180,40 @@ int main(int argc, char** argv) {
       if (auto s = w->Save(); !s.ok()) return Fail(s);
       if (auto s = w->Close(); !s.ok()) return Fail(s);
     }
-    if (auto s = run("append", {.records_sql = labstore::RecordsSql::kSeparateFile}, experiments); !s.ok()) return Fail(s);
+    if (auto s = run("append", {.records_sql = labstore::RecordsSql::kSeparateFile}, experiments); !s.ok())
+      return Fail(s);
   }
   std::error_code ec;
-  uint64_t jsonl_bytes = labstore::bench::DirectoryBytes(dest) - std::filesystem::file_size(dest + "/records.sqlite", ec) -
+  uint64_t jsonl_bytes = labstore::bench::DirectoryBytes(dest) -
+                         std::filesystem::file_size(dest + "/records.sqlite", ec) -
                          std::filesystem::file_size(dest + "/storage.sqlite", ec);
 
   if (json) {
     std::printf("{\"experiments\": %zu, \"rows_per_experiment\": %zu, \"phases\": [", experiments, rows);
     for (size_t i = 0; i < phases.size(); ++i) {
       const Phase& p = phases[i];
-      std::printf("%s{\"phase\": \"%s\", \"seconds\": %.3f, \"cpu_seconds\": %.3f, \"sys_seconds\": %.3f, \"rows\": %llu, "
-                  "\"rows_per_s\": %.0f, \"rows_per_cpu_s\": %.0f, \"bytes_written\": %llu}",
-                  i ? ", " : "", p.name, p.seconds, p.cpu_seconds, p.sys_seconds, static_cast<unsigned long long>(p.rows),
-                  p.seconds > 0 ? static_cast<double>(p.rows) / p.seconds : 0.0,
-                  p.cpu_seconds > 0 ? static_cast<double>(p.rows) / p.cpu_seconds : 0.0,
-                  static_cast<unsigned long long>(p.bytes));
+      std::printf(
+          "%s{\"phase\": \"%s\", \"seconds\": %.3f, \"cpu_seconds\": %.3f, \"sys_seconds\": %.3f, \"rows\": %llu, "
+          "\"rows_per_s\": %.0f, \"rows_per_cpu_s\": %.0f, \"bytes_written\": %llu}",
+          i ? ", " : "", p.name, p.seconds, p.cpu_seconds, p.sys_seconds, static_cast<unsigned long long>(p.rows),
+          p.seconds > 0 ? static_cast<double>(p.rows) / p.seconds : 0.0,
+          p.cpu_seconds > 0 ? static_cast<double>(p.rows) / p.cpu_seconds : 0.0,
+          static_cast<unsigned long long>(p.bytes));
     }
     std::printf("], \"jsonl_bytes_per_row\": %.1f}\n", static_cast<double>(jsonl_bytes) / static_cast<double>(total));
     return 0;
   }
   std::printf("%zu experiments x %zu rows (five columns), %.1f M rows\n", experiments, rows,
               static_cast<double>(total) / 1e6);
-  std::printf("%-8s %10s %10s %8s %12s %14s %14s %12s\n", "phase", "seconds", "cpu s", "sys s", "rows", "rows/s", "rows/cpu s",
-              "MB written");
+  std::printf("%-8s %10s %10s %8s %12s %14s %14s %12s\n", "phase", "seconds", "cpu s", "sys s", "rows", "rows/s",
+              "rows/cpu s", "MB written");
   for (const Phase& p : phases) {
-    std::printf("%-8s %10.3f %10.3f %8.3f %12llu %14.0f %14.0f %12.1f\n", p.name, p.seconds, p.cpu_seconds, p.sys_seconds,
-                static_cast<unsigned long long>(p.rows), p.seconds > 0 ? static_cast<double>(p.rows) / p.seconds : 0.0,
-                p.cpu_seconds > 0 ? static_cast<double>(p.rows) / p.cpu_seconds : 0.0, static_cast<double>(p.bytes) / 1e6);
+    std::printf(
+        "%-8s %10.3f %10.3f %8.3f %12llu %14.0f %14.0f %12.1f\n", p.name, p.seconds, p.cpu_seconds, p.sys_seconds,
+        static_cast<unsigned long long>(p.rows), p.seconds > 0 ? static_cast<double>(p.rows) / p.seconds : 0.0,
+        p.cpu_seconds > 0 ? static_cast<double>(p.rows) / p.cpu_seconds : 0.0, static_cast<double>(p.bytes) / 1e6);
   }
-  std::printf("JSON lines: %.1f bytes per row on disk\n", static_cast<double>(jsonl_bytes) / static_cast<double>(total));
+  std::printf("JSON lines: %.1f bytes per row on disk\n",
+              static_cast<double>(jsonl_bytes) / static_cast<double>(total));
   return 0;
 }

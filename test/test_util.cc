@@ -90,8 +90,9 @@ int CrashTrials(int short_default) {
 
 uint64_t CrashSeed() {
   const char* env = std::getenv("LABSTORE_CRASH_SEED");
-  uint64_t seed = env != nullptr && *env ? std::strtoull(env, nullptr, 10)
-                                         : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+  uint64_t seed = env != nullptr && *env
+                      ? std::strtoull(env, nullptr, 10)
+                      : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   MESSAGE("seed: " << seed << " (LABSTORE_CRASH_SEED=" << seed << " repeats it)");
   return seed;
 }

@@ -90,7 +90,8 @@ void RegisterBench(CLI::App& app, Context& /*ctx*/) {
   cmd->add_option("--flush-ms", o.flush_interval_ms, "labstore time-based flush in ms, 0 none (default 1000)");
   cmd->add_flag("--no-peers", a->no_peers, "Measure labstore only");
   cmd->add_flag("--json", a->json, "JSON output");
-  cmd->add_option("--dir", o.dir, "Scratch folder (default $TMPDIR or /tmp); a fresh folder inside it is removed after");
+  cmd->add_option("--dir", o.dir,
+                  "Scratch folder (default $TMPDIR or /tmp); a fresh folder inside it is removed after");
   cmd->footer(
       "Does not touch the store: everything is written to a scratch folder and removed.\n"
       "Example:\n"

@@ -51,14 +51,17 @@ struct DemoArgs {
 
 constexpr double kHeight = 52.0;  // metres, as in machinable's example
 
-std::string ConfigFor(double dilation) { return fmt::format(R"({{"time_dilation": {:.1f}, "verbose": true}})", dilation); }
+std::string ConfigFor(double dilation) {
+  return fmt::format(R"({{"time_dilation": {:.1f}, "verbose": true}})", dilation);
+}
 
 std::string HostInfo() {
   char host[256] = "unknown";
   ::gethostname(host, sizeof host - 1);
   const char* user = std::getenv("USER");
-  return fmt::format(R"({{"network_name": {0}, "hostname": {0}, "machine": "x86_64", "user": {1}, "argv": ["labstore", "demo"]}})",
-                     JsonString(host), JsonString(user ? user : "unknown"));
+  return fmt::format(
+      R"({{"network_name": {0}, "hostname": {0}, "machine": "x86_64", "user": {1}, "argv": ["labstore", "demo"]}})",
+      JsonString(host), JsonString(user ? user : "unknown"));
 }
 
 struct Simulated {
@@ -144,9 +147,11 @@ void RunExperiment(Store& store, Experiment& e, double dilation, uint64_t rows, 
   Check(drops.Close());
   Check(summary.Close());
   Check(store.AppendOutput(e.id, fmt::format("The gravity on the exoplanet is: {}\n", sim.g_mean)));
-  Check(SaveData(store, e.id, "summary.txt", DataValue::Bytes(fmt::format("g = {} +- {} m/s^2 from {} drops", sim.g_mean, sim.g_std, rows))));
+  Check(SaveData(store, e.id, "summary.txt",
+                 DataValue::Bytes(fmt::format("g = {} +- {} m/s^2 from {} drops", sim.g_mean, sim.g_std, rows))));
   Check(SaveData(store, e.id, "result.json",
-                 DataValue::Json(fmt::format(R"({{"g": {}, "g_std": {}, "drops": {}, "unit": "m/s²"}})", sim.g_mean, sim.g_std, rows))));
+                 DataValue::Json(fmt::format(R"({{"g": {}, "g_std": {}, "drops": {}, "unit": "m/s²"}})", sim.g_mean,
+                                             sim.g_std, rows))));
   NdArray samples = Check(NdArray::From<double>(std::span<const double>(sim.samples)));
   Check(SaveData(store, e.id, "samples.npy", DataValue::Array(std::move(samples))));
   Check(run.Finish());
@@ -172,8 +177,9 @@ void RunDemo(const Context& ctx, const DemoArgs& a) {
     todo.emplace_back(d, std::move(e));
   }
   if (unfinished > 0) {
-    std::printf("%zu stored experiment%s never finished (killed or crashed): clearing %s records and running %s again\n",
-                unfinished, unfinished == 1 ? "" : "s", unfinished == 1 ? "its" : "their", unfinished == 1 ? "it" : "them");
+    std::printf(
+        "%zu stored experiment%s never finished (killed or crashed): clearing %s records and running %s again\n",
+        unfinished, unfinished == 1 ? "" : "s", unfinished == 1 ? "its" : "their", unfinished == 1 ? "it" : "them");
   }
   uint64_t run = todo.size();
   if (run == 0) {
@@ -198,7 +204,8 @@ void RunDemo(const Context& ctx, const DemoArgs& a) {
 
   // Pass 2: the same sweep finds the stored experiments instead of recomputing.
   std::printf("\nsecond pass: Get(\"estimate_gravity\", {time_dilation: ...}) finds the stored experiments\n");
-  Table table({"time_dilation", "id", "stored", "g (result.json)", "rows", "Get took"}, {true, false, false, true, true, true});
+  Table table({"time_dilation", "id", "stored", "g (result.json)", "rows", "Get took"},
+              {true, false, false, true, true, true});
   for (double d : sweep) {
     auto start = std::chrono::steady_clock::now();
     Experiment e = Check(store.Get("estimate_gravity", ConfigFor(d)));
@@ -211,12 +218,17 @@ void RunDemo(const Context& ctx, const DemoArgs& a) {
       g = g.substr(g.find(':') + 2);
       rows = Count(static_cast<double>(Check(CountRows(store, e.id, "default"))));
     }
-    table.Add({fmt::format("{:.1f}", d), e.id, finished ? "yes" : e.stored ? "unfinished" : "no", g, rows, fmt::format("{:.1f} us", us)});
+    table.Add({fmt::format("{:.1f}", d), e.id,
+               finished   ? "yes"
+               : e.stored ? "unfinished"
+                          : "no",
+               g, rows, fmt::format("{:.1f} us", us)});
   }
   std::fputs(table.Render().c_str(), stdout);
 
   // Export to machinable's layout, with the records as SQL tables.
-  std::printf("\nexporting to %s (machinable 4.1 layout + storage.sqlite with the records view)\n", a.export_dir.c_str());
+  std::printf("\nexporting to %s (machinable 4.1 layout + storage.sqlite with the records view)\n",
+              a.export_dir.c_str());
   auto export_start = std::chrono::steady_clock::now();
   StageProgress export_progress("export", "experiments", true);
   auto exported = Export(store, a.export_dir, {.progress = export_progress.Callback()});
@@ -224,12 +236,15 @@ void RunDemo(const Context& ctx, const DemoArgs& a) {
   ExportStats stats = Check(std::move(exported));
   double export_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - export_start).count();
   std::printf("exported %llu experiments in %.1f s: %llu files written, %llu unchanged, %s new record rows\n",
-              static_cast<unsigned long long>(stats.experiments), export_secs, static_cast<unsigned long long>(stats.files_written),
-              static_cast<unsigned long long>(stats.files_unchanged), Count(static_cast<double>(stats.record_rows)).c_str());
+              static_cast<unsigned long long>(stats.experiments), export_secs,
+              static_cast<unsigned long long>(stats.files_written),
+              static_cast<unsigned long long>(stats.files_unchanged),
+              Count(static_cast<double>(stats.record_rows)).c_str());
   std::string db = a.export_dir + "/storage.sqlite";
   std::printf(
       "\ntry these with sqlite3:\n"
-      "  sqlite3 %s \"SELECT experiment_id, COUNT(*) AS drops, AVG(g), AVG(loss) FROM records_default GROUP BY experiment_id\"\n"
+      "  sqlite3 %s \"SELECT experiment_id, COUNT(*) AS drops, AVG(g), AVG(loss) FROM records_default GROUP BY "
+      "experiment_id\"\n"
       "  sqlite3 %s \"SELECT json_extract(e.config, '$.time_dilation') AS dilation, v.g_mean, v.relative_error "
       "FROM experiments e JOIN records_validation v USING (experiment_id) WHERE v.row = (SELECT MAX(row) FROM "
       "records_validation WHERE experiment_id = e.experiment_id) ORDER BY dilation\"\n",

@@ -40,20 +40,22 @@ std::vector<std::string> SplitIds(const std::string& s) {
 
 void PrintExportStats(const ExportStats& s, double secs, bool json) {
   if (json) {
-    std::printf("{\"experiments\": %llu, \"experiments_added\": %llu, \"files_written\": %llu, \"files_unchanged\": %llu, "
-                "\"record_rows\": %llu, \"record_sql_rows\": %llu, \"bytes_written\": %llu, \"seconds\": %.3f}\n",
-                static_cast<unsigned long long>(s.experiments), static_cast<unsigned long long>(s.experiments_added),
-                static_cast<unsigned long long>(s.files_written), static_cast<unsigned long long>(s.files_unchanged),
-                static_cast<unsigned long long>(s.record_rows), static_cast<unsigned long long>(s.record_sql_rows),
-                static_cast<unsigned long long>(s.bytes_written), secs);
+    std::printf(
+        "{\"experiments\": %llu, \"experiments_added\": %llu, \"files_written\": %llu, \"files_unchanged\": %llu, "
+        "\"record_rows\": %llu, \"record_sql_rows\": %llu, \"bytes_written\": %llu, \"seconds\": %.3f}\n",
+        static_cast<unsigned long long>(s.experiments), static_cast<unsigned long long>(s.experiments_added),
+        static_cast<unsigned long long>(s.files_written), static_cast<unsigned long long>(s.files_unchanged),
+        static_cast<unsigned long long>(s.record_rows), static_cast<unsigned long long>(s.record_sql_rows),
+        static_cast<unsigned long long>(s.bytes_written), secs);
     return;
   }
-  std::printf("exported %llu experiments (%llu new) in %.2f s: %llu files written (%s), %llu unchanged, "
-              "%llu record rows as JSON lines, %llu as SQL rows\n",
-              static_cast<unsigned long long>(s.experiments), static_cast<unsigned long long>(s.experiments_added), secs,
-              static_cast<unsigned long long>(s.files_written), Bytes(s.bytes_written).c_str(),
-              static_cast<unsigned long long>(s.files_unchanged), static_cast<unsigned long long>(s.record_rows),
-              static_cast<unsigned long long>(s.record_sql_rows));
+  std::printf(
+      "exported %llu experiments (%llu new) in %.2f s: %llu files written (%s), %llu unchanged, "
+      "%llu record rows as JSON lines, %llu as SQL rows\n",
+      static_cast<unsigned long long>(s.experiments), static_cast<unsigned long long>(s.experiments_added), secs,
+      static_cast<unsigned long long>(s.files_written), Bytes(s.bytes_written).c_str(),
+      static_cast<unsigned long long>(s.files_unchanged), static_cast<unsigned long long>(s.record_rows),
+      static_cast<unsigned long long>(s.record_sql_rows));
   if (s.experiments_removed > 0) {
     std::printf("removed the folders and rows of %llu deleted experiment%s\n",
                 static_cast<unsigned long long>(s.experiments_removed), s.experiments_removed == 1 ? "" : "s");
@@ -90,7 +92,8 @@ void RunExport(const Context& ctx, const ExportArgs& a) {
     std::error_code ec;
     if (fs::exists(fs::path(a.dest) / kExportManifest, ec)) {
       fs::remove_all(a.dest, ec);
-      if (ec) throw CommandError(fmt::format("cannot remove the previous export {}: {}", a.dest, ec.message()), kExitFailure);
+      if (ec)
+        throw CommandError(fmt::format("cannot remove the previous export {}: {}", a.dest, ec.message()), kExitFailure);
     }
   }
   StageProgress progress("export", "experiments", true);
@@ -119,8 +122,9 @@ void RunImport(const Context& ctx, const std::string& src, const std::string& ro
     std::string problems = "[";
     for (size_t i = 0; i < r.problems.size(); ++i) {
       const auto& p = r.problems[i];
-      problems += fmt::format("{}{{\"experiment_id\": {}, \"path\": {}, \"message\": {}, \"fatal\": {}}}", i ? ", " : "",
-                              JsonString(p.experiment_id), JsonString(p.path), JsonString(p.message), p.fatal);
+      problems +=
+          fmt::format("{}{{\"experiment_id\": {}, \"path\": {}, \"message\": {}, \"fatal\": {}}}", i ? ", " : "",
+                      JsonString(p.experiment_id), JsonString(p.path), JsonString(p.message), p.fatal);
     }
     std::printf("{\"recorded_root\": %s, \"imported\": %s, \"skipped\": %s, \"failed\": %s, \"record_rows\": %llu, "
                 "\"files\": %llu, \"problems\": %s]}\n",
@@ -191,7 +195,9 @@ void RegisterExportCommands(CLI::App& app, Context& ctx) {
   CLI::App* sq = app.add_subcommand("sqlite", "Write the SQLite view alone: machinable's tables and the records");
   sq->add_option("FILE", *file, "SQLite file to create")->required();
   sq->add_flag("--force", *force, "Replace FILE if it exists");
-  sq->footer("Example:\n  labstore sqlite results.sqlite && sqlite3 results.sqlite \"SELECT experiment_id, AVG(loss) FROM records_default GROUP BY experiment_id\"\n");
+  sq->footer(
+      "Example:\n  labstore sqlite results.sqlite && sqlite3 results.sqlite \"SELECT experiment_id, AVG(loss) FROM "
+      "records_default GROUP BY experiment_id\"\n");
   sq->callback([&ctx, file, force] { RunSqlite(ctx, *file, *force); });
 }
 

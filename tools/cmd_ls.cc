@@ -84,7 +84,10 @@ void RunLs(const Context& ctx, const LsArgs& a) {
   if (a.json) {
     std::printf("%s]\n", json.c_str());
   } else if (table.empty()) {
-    std::printf("no experiments in %s%s\n", store.dir().c_str(), a.module.empty() && a.group.empty() && a.project.empty() && a.status.empty() && a.where.empty() ? "" : " match");
+    std::printf("no experiments in %s%s\n", store.dir().c_str(),
+                a.module.empty() && a.group.empty() && a.project.empty() && a.status.empty() && a.where.empty()
+                    ? ""
+                    : " match");
   } else {
     std::fputs(table.Render().c_str(), stdout);
   }

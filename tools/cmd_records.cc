@@ -125,7 +125,8 @@ void RegisterRecords(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"table", "csv", "jsonl"}));
   cmd->add_option("--head", args->head, "Only the first N rows (with --tail: the first N of the last rows)");
   cmd->add_option("--tail", args->tail, "Only the last N rows (--tail 0: none, e.g. with --follow for new rows only)");
-  cmd->add_option("--columns", args->columns, "Only these columns, in this order (comma-separated; __timestamp allowed)")
+  cmd->add_option("--columns", args->columns,
+                  "Only these columns, in this order (comma-separated; __timestamp allowed)")
       ->delimiter(',');
   cmd->add_flag("--follow", args->follow,
                 "Keep printing new rows as a running writer stores them; stops when the experiment is finished");

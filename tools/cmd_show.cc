@@ -28,8 +28,9 @@ void ShowExperiment(const Context& ctx, const std::string& id, bool json) {
     extra += "], \"files\": [";
     auto files = Check(ListFiles(store, id));
     for (size_t i = 0; i < files.size(); ++i) {
-      extra += fmt::format("{}{{\"path\": {}, \"size\": {}, \"format\": \"{}\", \"content_hash\": \"{}\"}}", i ? ", " : "",
-                           JsonString(files[i].path), files[i].size, DataFormatName(files[i].format), files[i].content_hash);
+      extra +=
+          fmt::format("{}{{\"path\": {}, \"size\": {}, \"format\": \"{}\", \"content_hash\": \"{}\"}}", i ? ", " : "",
+                      JsonString(files[i].path), files[i].size, DataFormatName(files[i].format), files[i].content_hash);
     }
     std::string obj = ExperimentJson(e, st, now);
     obj.insert(obj.size() - 1, extra + "]");
@@ -49,7 +50,8 @@ void ShowExperiment(const Context& ctx, const std::string& id, bool json) {
   std::printf("  project   %s (%s)\n", e.project.c_str(), e.project_directory.c_str());
   if (!e.ancestor.empty()) std::printf("  ancestor  %s\n", e.ancestor.c_str());
   std::printf("status %s\n", StatusWord(st, now).c_str());
-  std::printf("  started   %s%s\n", when(st.started_at.empty() ? std::nullopt : std::optional(st.started_at.back())).c_str(),
+  std::printf("  started   %s%s\n",
+              when(st.started_at.empty() ? std::nullopt : std::optional(st.started_at.back())).c_str(),
               st.started_at.size() > 1 ? fmt::format(", {} starts", st.started_at.size()).c_str() : "");
   std::printf("  heartbeat %s\n", when(st.heartbeat_at).c_str());
   std::printf("  finished  %s\n", when(st.finished_at).c_str());
@@ -64,7 +66,8 @@ void ShowExperiment(const Context& ctx, const std::string& id, bool json) {
   if (!scopes.empty()) {
     std::printf("records\n");
     Table t({"SCOPE", "ROWS", "COLUMNS", "STORED"}, {false, true, true, true});
-    for (const auto& sc : scopes) t.Add({sc.name, std::to_string(sc.rows), std::to_string(sc.columns.size()), Bytes(sc.bytes)});
+    for (const auto& sc : scopes)
+      t.Add({sc.name, std::to_string(sc.rows), std::to_string(sc.columns.size()), Bytes(sc.bytes)});
     std::string text = t.Render();
     for (size_t pos = 0, next; pos < text.size(); pos = next + 1) {
       next = text.find('\n', pos);

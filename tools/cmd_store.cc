@@ -30,12 +30,13 @@ void RunCheck(const Context& ctx, bool json) {
                             d.experiment_id.empty() ? "null" : JsonString(d.experiment_id), JsonString(d.what),
                             JsonString(d.message));
     }
-    std::printf("{\"ok\": %s, \"experiments\": %llu, \"scopes\": %llu, \"rows\": %llu, \"files\": %llu, "
-                "\"file_bytes\": %llu, \"incomplete_imports\": %s, \"damage\": %s]}\n",
-                r.ok() ? "true" : "false", static_cast<unsigned long long>(r.experiments),
-                static_cast<unsigned long long>(r.scopes), static_cast<unsigned long long>(r.rows),
-                static_cast<unsigned long long>(r.files), static_cast<unsigned long long>(r.file_bytes), incomplete.c_str(),
-                damage.c_str());
+    std::printf(
+        "{\"ok\": %s, \"experiments\": %llu, \"scopes\": %llu, \"rows\": %llu, \"files\": %llu, "
+        "\"file_bytes\": %llu, \"incomplete_imports\": %s, \"damage\": %s]}\n",
+        r.ok() ? "true" : "false", static_cast<unsigned long long>(r.experiments),
+        static_cast<unsigned long long>(r.scopes), static_cast<unsigned long long>(r.rows),
+        static_cast<unsigned long long>(r.files), static_cast<unsigned long long>(r.file_bytes), incomplete.c_str(),
+        damage.c_str());
   } else {
     std::printf("checked %llu experiments, %llu scopes, %llu rows, %llu files (%s)\n",
                 static_cast<unsigned long long>(r.experiments), static_cast<unsigned long long>(r.scopes),
@@ -60,21 +61,24 @@ void RunStats(const Context& ctx, bool json) {
   StoreStats s = Check(GetStoreStats(store));
   double per_row = s.record_rows ? static_cast<double>(s.record_bytes) / static_cast<double>(s.record_rows) : 0;
   uint64_t blob_disk = 0;
-  for (const auto& cf : s.column_families) if (cf.name == "blobs") blob_disk = cf.table_bytes + cf.blob_bytes + cf.memtable_bytes;
+  for (const auto& cf : s.column_families)
+    if (cf.name == "blobs") blob_disk = cf.table_bytes + cf.blob_bytes + cf.memtable_bytes;
   if (json) {
     std::string cfs = "[";
     for (size_t i = 0; i < s.column_families.size(); ++i) {
       const auto& cf = s.column_families[i];
-      cfs += fmt::format("{}{{\"name\": {}, \"keys\": {}, \"table_bytes\": {}, \"blob_bytes\": {}, \"memtable_bytes\": {}}}",
-                         i ? ", " : "", JsonString(cf.name), cf.keys, cf.table_bytes, cf.blob_bytes, cf.memtable_bytes);
+      cfs += fmt::format(
+          "{}{{\"name\": {}, \"keys\": {}, \"table_bytes\": {}, \"blob_bytes\": {}, \"memtable_bytes\": {}}}",
+          i ? ", " : "", JsonString(cf.name), cf.keys, cf.table_bytes, cf.blob_bytes, cf.memtable_bytes);
     }
-    std::printf("{\"experiments\": %llu, \"executions\": %llu, \"scopes\": %llu, \"record_rows\": %llu, "
-                "\"record_bytes\": %llu, \"record_bytes_per_row\": %.2f, \"files\": %llu, \"file_bytes\": %llu, "
-                "\"disk_bytes\": %llu, \"column_families\": %s]}\n",
-                static_cast<unsigned long long>(s.experiments), static_cast<unsigned long long>(s.executions),
-                static_cast<unsigned long long>(s.scopes), static_cast<unsigned long long>(s.record_rows),
-                static_cast<unsigned long long>(s.record_bytes), per_row, static_cast<unsigned long long>(s.files),
-                static_cast<unsigned long long>(s.file_bytes), static_cast<unsigned long long>(s.disk_bytes), cfs.c_str());
+    std::printf(
+        "{\"experiments\": %llu, \"executions\": %llu, \"scopes\": %llu, \"record_rows\": %llu, "
+        "\"record_bytes\": %llu, \"record_bytes_per_row\": %.2f, \"files\": %llu, \"file_bytes\": %llu, "
+        "\"disk_bytes\": %llu, \"column_families\": %s]}\n",
+        static_cast<unsigned long long>(s.experiments), static_cast<unsigned long long>(s.executions),
+        static_cast<unsigned long long>(s.scopes), static_cast<unsigned long long>(s.record_rows),
+        static_cast<unsigned long long>(s.record_bytes), per_row, static_cast<unsigned long long>(s.files),
+        static_cast<unsigned long long>(s.file_bytes), static_cast<unsigned long long>(s.disk_bytes), cfs.c_str());
     return;
   }
   std::printf("store %s: %s on disk\n", store.dir().c_str(), Bytes(s.disk_bytes).c_str());

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   }
   if (auto word = FirstCommandWord(argc, argv, {"--store"})) {
     if (!IsCommand(*word, app)) {
-      std::fprintf(stderr, "labstore: %s\nRun 'labstore --help' for usage.\n", UnknownCommandMessage(*word, app).c_str());
+      std::fprintf(stderr, "labstore: %s\nRun 'labstore --help' for usage.\n",
+                   UnknownCommandMessage(*word, app).c_str());
       return kExitUsage;
     }
   }

@@ -53,7 +53,8 @@ void Progress::Draw(bool final) {
     std::string bar;
     if (total_) {
       int width = 24;
-      int filled = static_cast<int>(static_cast<double>(width) * static_cast<double>(done_) / static_cast<double>(total_));
+      int filled =
+          static_cast<int>(static_cast<double>(width) * static_cast<double>(done_) / static_cast<double>(total_));
       if (filled > width) filled = width;
       bar = "[" + std::string(filled, '#') + std::string(width - filled, '.') + "] ";
     }

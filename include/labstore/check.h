@@ -19,8 +19,9 @@ class Store;
 // One damaged thing, named so that a person can find it.
 struct Damage {
   std::string experiment_id;  // empty for damage below the experiment level (an SST file)
-  std::string what;           // "records scope \"default\"", "file data/x.npy", "experiment metadata",
-                              // "table file 000012.sst (column family \"records\")", "experiment id index (column family \"ids\")"
+  std::string
+      what;  // "records scope \"default\"", "file data/x.npy", "experiment metadata",
+             // "table file 000012.sst (column family \"records\")", "experiment id index (column family \"ids\")"
   std::string message;        // the error, e.g. "Corruption: chunk of rows 0..16383 ... fails its checksum"
   // "experiment <id>, <what>: <message>" (or "<what>: <message>"). Errors: none.
   std::string ToString() const;

@@ -35,7 +35,8 @@ Result<std::vector<std::string>> AllIds(const StoreState& st) {
 // damaged; as many as can be read.
 std::vector<std::string> IdsFromRecords(const StoreState& st) {
   std::vector<std::string> ids;
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(internal::kCfExperiments)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      st.db->NewIterator(rocksdb::ReadOptions(), st.handle(internal::kCfExperiments)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto e = internal::DecodeExperiment(it->key().ToStringView(), it->value().ToStringView());
     if (e.ok()) ids.push_back(e->experiment.id);
@@ -170,7 +171,8 @@ Result<StoreStats> GetStoreStats(const Store& store) {
   {
     // Counted, not read from meta "execution_count": Store::Delete removes
     // executions left without members and never reuses their numbers.
-    std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(internal::kCfExecutions)));
+    std::unique_ptr<rocksdb::Iterator> it(
+        st.db->NewIterator(rocksdb::ReadOptions(), st.handle(internal::kCfExecutions)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) ++stats.executions;
     if (!it->status().ok()) return internal::FromRocks(it->status(), "cannot count the executions");
   }

@@ -44,7 +44,8 @@ NdArray::NdArray() : shape_{0} {}
 
 Result<NdArray> NdArray::FromBytes(DType dtype, std::vector<uint64_t> shape, std::string_view bytes) {
   if (shape.size() > kMaxArrayDims) {
-    return Status::InvalidArgument(fmt::format("an array may have at most {} dimensions, not {}", kMaxArrayDims, shape.size()));
+    return Status::InvalidArgument(
+        fmt::format("an array may have at most {} dimensions, not {}", kMaxArrayDims, shape.size()));
   }
   uint64_t count = 1;
   for (uint64_t n : shape) {
@@ -139,7 +140,8 @@ class HeaderParser {
   }
   std::optional<bool> Bool() {
     Space();
-    for (auto [word, value] : {std::pair{std::string_view("True"), true}, std::pair{std::string_view("False"), false}}) {
+    for (auto [word, value] :
+         {std::pair{std::string_view("True"), true}, std::pair{std::string_view("False"), false}}) {
       if (s_.substr(pos_, word.size()) == word) {
         pos_ += word.size();
         return value;
@@ -273,7 +275,8 @@ Result<NdArray> DecodeNpy(std::string_view bytes, std::string_view what) {
   size_t item = DTypeSize(*dtype);
   if (big_endian) {
     swapped.assign(data);
-    for (size_t i = 0; i + item <= swapped.size(); i += item) std::reverse(swapped.begin() + i, swapped.begin() + i + item);
+    for (size_t i = 0; i + item <= swapped.size(); i += item)
+      std::reverse(swapped.begin() + i, swapped.begin() + i + item);
     data = swapped;
   }
   auto array = NdArray::FromBytes(*dtype, std::move(*shape), data);

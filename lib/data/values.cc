@@ -96,8 +96,9 @@ Result<std::string> EncodeData(std::string_view path, const DataValue& value) {
   DataFormat format = DataFormatOf(path);
   std::string what = internal::QuotePath(path);
   if (value.kind() != KindFor(format)) {
-    return Status::InvalidArgument(fmt::format("cannot save {} of format {}", what, DataFormatName(format)),
-                                   fmt::format("it takes {}, not {}", KindName(KindFor(format)), KindName(value.kind())));
+    return Status::InvalidArgument(
+        fmt::format("cannot save {} of format {}", what, DataFormatName(format)),
+        fmt::format("it takes {}, not {}", KindName(KindFor(format)), KindName(value.kind())));
   }
   switch (format) {
     case DataFormat::kJson:

@@ -88,7 +88,8 @@ Result<std::vector<std::string>> ChildKeys(const StoreState& st, std::string_vie
   std::vector<std::string> out;
   std::string prefix = StatusKey(key, StatusKind::kDerived);
   std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfStatus)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) out.push_back(it->value().ToString());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+    out.push_back(it->value().ToString());
   LABSTORE_RETURN_IF_ERROR(FromRocks(it->status(), "cannot read derived experiments"));
   return out;
 }
@@ -127,7 +128,8 @@ Result<std::vector<Doomed>> Collect(const StoreState& st, const std::vector<std:
   }
   if (!kept.empty()) {
     std::string list;
-    for (const auto& [child, parent] : kept) list += fmt::format("{}{} (from {})", list.empty() ? "" : ", ", child, parent);
+    for (const auto& [child, parent] : kept)
+      list += fmt::format("{}{} (from {})", list.empty() ? "" : ", ", child, parent);
     return Status::InvalidArgument(
         fmt::format("cannot delete experiment \"{}\": derived experiments would be left without their ancestor: {}",
                     kept.front().second, list),
@@ -180,7 +182,8 @@ Status StageExecutions(const StoreState& st, const std::vector<Doomed>& doomed, 
     std::string prefix = StatusKey(d.key, StatusKind::kExecution);
     std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfStatus)));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (it->key().size() == prefix.size() + 8) numbers.insert(GetBigEndian64(it->key().ToStringView().substr(prefix.size())));
+      if (it->key().size() == prefix.size() + 8)
+        numbers.insert(GetBigEndian64(it->key().ToStringView().substr(prefix.size())));
     }
     LABSTORE_RETURN_IF_ERROR(FromRocks(it->status(), "cannot read executions"));
   }

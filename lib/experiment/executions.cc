@@ -127,10 +127,11 @@ Result<Execution> Store::CreateExecution(const ExecutionSpec& spec) {
     const char* what;
     std::string* out;
   };
-  for (const Field& f : {Field{spec.version, JsonKind::kArray, "execution version", &x.version},
-                         Field{spec.config, JsonKind::kAny, "execution config", &x.config},
-                         Field{spec.predicate, JsonKind::kAny, "execution predicate", &x.predicate},
-                         Field{spec.requested_resources, JsonKind::kAny, "execution resources", &x.requested_resources}}) {
+  for (const Field& f :
+       {Field{spec.version, JsonKind::kArray, "execution version", &x.version},
+        Field{spec.config, JsonKind::kAny, "execution config", &x.config},
+        Field{spec.predicate, JsonKind::kAny, "execution predicate", &x.predicate},
+        Field{spec.requested_resources, JsonKind::kAny, "execution resources", &x.requested_resources}}) {
     if (f.text.size() > kMaxConfigBytes) {
       return Status::InvalidArgument(fmt::format("{} of {} bytes is too large", f.what, f.text.size()),
                                      fmt::format("the limit is {} bytes", kMaxConfigBytes));
@@ -146,7 +147,8 @@ Result<Execution> Store::CreateExecution(const ExecutionSpec& spec) {
   for (const auto& m : spec.members) {
     auto key = LookupKey(st, m);
     if (key.status().IsNotFound()) {
-      return Status::InvalidArgument(fmt::format("unknown execution member \"{}\"", m), "members must be stored experiments");
+      return Status::InvalidArgument(fmt::format("unknown execution member \"{}\"", m),
+                                     "members must be stored experiments");
     }
     if (!key.ok()) return key.status();
     if (std::find(x.members.begin(), x.members.end(), m) != x.members.end()) {
@@ -157,7 +159,8 @@ Result<Execution> Store::CreateExecution(const ExecutionSpec& spec) {
   }
   for (const auto& [m, json] : spec.resources) {
     if (std::find(x.members.begin(), x.members.end(), m) == x.members.end()) {
-      return Status::InvalidArgument(fmt::format("resources given for \"{}\"", m), "it is not a member of the execution");
+      return Status::InvalidArgument(fmt::format("resources given for \"{}\"", m),
+                                     "it is not a member of the execution");
     }
     auto r = MinifyJson(json, JsonKind::kObject, "resources");
     if (!r.ok()) return r.status();
@@ -206,7 +209,8 @@ Status Store::SetExecutionEnv(uint64_t number, std::string_view member, std::str
   }
   auto it = std::find_if(x->env.begin(), x->env.end(), [&](const auto& p) { return p.first == member; });
   if (it != x->env.end()) it->second = std::move(*env); else x->env.emplace_back(std::string(member), std::move(*env));
-  rocksdb::Status s = st.db->Put(rocksdb::WriteOptions(), st.handle(kCfExecutions), NumberKey(number), EncodeExecution(*x));
+  rocksdb::Status s =
+      st.db->Put(rocksdb::WriteOptions(), st.handle(kCfExecutions), NumberKey(number), EncodeExecution(*x));
   return FromRocks(s, fmt::format("cannot store execution {}", number));
 }
 

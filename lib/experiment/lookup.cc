@@ -34,7 +34,8 @@ Result<Experiment> ExperimentFromRecord(const StoreState& st, std::string_view k
   Experiment e = std::move(decoded->experiment);
   if (!decoded->ancestor_key.empty()) {
     std::string parent_value;
-    rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExperiments), decoded->ancestor_key, &parent_value);
+    rocksdb::Status s =
+        st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExperiments), decoded->ancestor_key, &parent_value);
     if (!s.ok()) return FromRocks(s, fmt::format("cannot read the ancestor of experiment \"{}\"", e.id));
     auto parent = DecodeExperiment(decoded->ancestor_key, parent_value);
     if (!parent.ok()) return parent.status();

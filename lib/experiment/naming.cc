@@ -49,7 +49,8 @@ Result<std::string> NormalizeLineage(std::string_view lineage, std::string_view 
   bool strings = v->is_array();
   for (size_t i = 0; strings && i < v->items().size(); ++i) strings = v->items()[i].is_string();
   if (!strings) {
-    return Status::InvalidArgument(fmt::format("invalid {} {:.60}", what, lineage), "it must be a JSON array of strings");
+    return Status::InvalidArgument(fmt::format("invalid {} {:.60}", what, lineage),
+                                   "it must be a JSON array of strings");
   }
   return DumpPyJson(*v, PyDialect::kCompact);
 }

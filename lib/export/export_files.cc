@@ -22,7 +22,8 @@ Status ExportDataFiles(ExportContext& ctx, const std::string& id, const std::str
     }
     std::string_view first = std::string_view(f.path).substr(0, f.path.find('/'));
     if (IsReservedFolderName(first)) {
-      ctx.warnings.push_back(fmt::format("experiment {}: file \"{}\" not exported: machinable uses that name", id, f.path));
+      ctx.warnings.push_back(
+          fmt::format("experiment {}: file \"{}\" not exported: machinable uses that name", id, f.path));
       continue;
     }
     seen.insert(f.path);

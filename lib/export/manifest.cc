@@ -19,8 +19,8 @@ std::string EncodeManifest(const Manifest& m) {
   for (const auto& [id, e] : m.experiments) {
     PyJson records = PyJson::Object();
     for (const auto& [scope, rb] : e.records) {
-      records.members().emplace_back(
-          scope, PyJson::Array({PyJson::IntText(std::to_string(rb.first)), PyJson::IntText(std::to_string(rb.second))}));
+      records.members().emplace_back(scope, PyJson::Array({PyJson::IntText(std::to_string(rb.first)),
+                                                           PyJson::IntText(std::to_string(rb.second))}));
     }
     experiments.members().emplace_back(id, PyJson::Object({{"folder", PyJson::String(e.folder)},
                                                            {"files", strings(e.files)},

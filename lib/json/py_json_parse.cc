@@ -57,8 +57,8 @@ class Parser {
         line_start = i + 1;
       }
     }
-    error_ = Status::InvalidArgument(
-        fmt::format("invalid JSON in {}: {} at line {} column {} (byte {})", what_, reason, line, at - line_start + 1, at));
+    error_ = Status::InvalidArgument(fmt::format("invalid JSON in {}: {} at line {} column {} (byte {})", what_, reason,
+                                                 line, at - line_start + 1, at));
     return false;
   }
 

@@ -237,8 +237,8 @@ Status RecordWriter::Impl::WriteChunk(const ChunkBuffer& b, uint64_t first) {
     for (auto& [i, t] : old_types) meta.columns[i].second = t;
     for (size_t i = old_columns; i < meta.columns.size(); ++i) meta_index.erase(meta.columns[i].first);
     meta.columns.resize(old_columns);
-    return internal::FromRocks(
-        s, fmt::format("cannot store rows {}..{} of scope \"{}\" of experiment {}", first, first + b.rows - 1, scope, id));
+    return internal::FromRocks(s, fmt::format("cannot store rows {}..{} of scope \"{}\" of experiment {}", first,
+                                              first + b.rows - 1, scope, id));
   }
   stored.store(meta.rows, std::memory_order_release);
   return Status::OK();

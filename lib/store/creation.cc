@@ -46,7 +46,9 @@ Status WriteSynced(const std::string& path, std::string_view text) {
 }
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool EndsWith(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.substr(s.size() - p.size()) == p; }
+bool EndsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
 
 // A name that RocksDB (or WriteMarker) writes while a store is created.
 bool IsCreationFile(std::string_view name) {

@@ -65,7 +65,8 @@ void CheckFiles(Store& store, const std::string& id, const std::map<std::string,
     if (auto it = acked.find(f.path); it != acked.end()) CHECK(version >= it->second);
     seen[f.path] = true;
   }
-  for (const auto& [path, version] : acked) CHECK_MESSAGE(seen.count(path), path << " (version " << version << ") is lost");
+  for (const auto& [path, version] : acked)
+    CHECK_MESSAGE(seen.count(path), path << " (version " << version << ") is lost");
 }
 
 TEST_SUITE("data") {

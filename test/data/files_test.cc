@@ -136,7 +136,8 @@ TEST_CASE("The same bytes saved in 1,000 experiments are stored once") {
     if (i % 100 == 0) REQUIRE(SaveFile(f.store, ids.back(), "data/big.bin", big).ok());
   }
   CHECK(CountBlobKeys(f.store, 'h') == 2);
-  CHECK(CountBlobKeys(f.store, 'd') == data_test::Chunks(f.store, payload.size()) + data_test::Chunks(f.store, big.size()));
+  CHECK(CountBlobKeys(f.store, 'd') ==
+        data_test::Chunks(f.store, payload.size()) + data_test::Chunks(f.store, big.size()));
   CHECK(CountBlobKeys(f.store, 'u') == 0);
   CHECK(Load(f.store, ids[999], "data/payload.bin") == payload);
   CHECK(Load(f.store, ids[500], "data/big.bin") == big);
@@ -220,9 +221,11 @@ TEST_CASE("Content that does not match its hash is Corruption naming the file") 
   // Overwrite every chunk with bytes of the same size, behind labstore's back.
   std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator(rocksdb::ReadOptions(), st->handle(internal::kCfBlobs)));
   std::vector<std::pair<std::string, size_t>> chunks;
-  for (it->Seek("d"); it->Valid() && it->key()[0] == 'd'; it->Next()) chunks.emplace_back(it->key().ToString(), it->value().size());
+  for (it->Seek("d"); it->Valid() && it->key()[0] == 'd'; it->Next())
+    chunks.emplace_back(it->key().ToString(), it->value().size());
   REQUIRE(chunks.size() == data_test::Chunks(f.store, 8) + data_test::Chunks(f.store, 2 * (1 << 20) + 1));
-  for (auto& [key, size] : chunks) REQUIRE(st->db->Put({}, st->handle(internal::kCfBlobs), key, std::string(size, 'X')).ok());
+  for (auto& [key, size] : chunks)
+    REQUIRE(st->db->Put({}, st->handle(internal::kCfBlobs), key, std::string(size, 'X')).ok());
   auto small = LoadFile(f.store, f.id, "data/small.txt");
   CHECK(small.status().code() == Status::Code::kCorruption);
   CHECK(small.status().message().find("the content of file \"data/small.txt\" of experiment \"" + f.id +

@@ -216,7 +216,9 @@ TEST_CASE(".npy files that labstore cannot represent are InvalidArgument naming 
   CHECK(Decode(std::string("\x93NUMPY\x04\x00\x00\x00", 10)).find("NPY version 4.0") != std::string::npos);
   CHECK(Decode(std::string("\x93NUMPY\x01\x00\xff\x00{", 11)).find("cut short") != std::string::npos);
   data_test::DataFixture f;
-  REQUIRE(SaveFile(f.store, f.id, "data/fortran.npy", NpyFile(dict("'<f8'", "'fortran_order': True, 'shape': (1,), "), d8)).ok());
+  REQUIRE(
+      SaveFile(f.store, f.id, "data/fortran.npy", NpyFile(dict("'<f8'", "'fortran_order': True, 'shape': (1,), "), d8))
+          .ok());
   auto r = LoadData(f.store, f.id, "fortran.npy");
   CHECK(r.status().ToString() ==
         "InvalidArgument: invalid .npy file \"data/fortran.npy\": Fortran-order arrays are not supported");

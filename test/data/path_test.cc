@@ -48,7 +48,8 @@ TEST_CASE("Every path rule is InvalidArgument naming the path") {
   CHECK(Check(".") == "InvalidArgument: invalid path \".\": a path may not have a \".\" segment");
   CHECK(Check("a/./b") == "InvalidArgument: invalid path \"a/./b\": a path may not have a \".\" segment");
   CHECK(Check("./a") == "InvalidArgument: invalid path \"./a\": a path may not have a \".\" segment");
-  CHECK(Check(std::string("a\0b", 3)) == "InvalidArgument: invalid path \"a\\x00b\": a path may not contain a NUL byte");
+  CHECK(Check(std::string("a\0b", 3)) ==
+        "InvalidArgument: invalid path \"a\\x00b\": a path may not contain a NUL byte");
   CHECK(Check(std::string(256, 'x')).find("a path segment may have at most 255 bytes") != std::string::npos);
   std::string long_path = std::string(255, 'x') + "/" + std::string(255, 'y') + "/" + std::string(255, 'z') + "/" +
                           std::string(255, 'w') + "/v";  // 1025 bytes
@@ -57,7 +58,8 @@ TEST_CASE("Every path rule is InvalidArgument naming the path") {
 
 TEST_CASE("Save, load, delete, stream and data paths all check the path") {
   data_test::DataFixture f;
-  for (std::string bad : std::vector<std::string>{"", "/etc/passwd", "a//b", "../x", "a/../b", "a/./b", std::string("a\0b", 3)}) {
+  for (std::string bad :
+       std::vector<std::string>{"", "/etc/passwd", "a//b", "../x", "a/../b", "a/./b", std::string("a\0b", 3)}) {
     CAPTURE(bad);
     CHECK(Code(SaveFile(f.store, f.id, bad, "x")) == "InvalidArgument");
     CHECK(Code(LoadFile(f.store, f.id, bad)) == "InvalidArgument");

@@ -336,7 +336,8 @@ TEST_CASE("Deleted contents give their disk space back after GarbageCollect") {
   auto stats = GarbageCollect(f.store);
   REQUIRE(stats.ok());
   uint64_t after = dir_bytes();
-  MESSAGE(fmt::format("store: {} MiB with the file, {} MiB after delete + GarbageCollect", with_file >> 20, after >> 20));
+  MESSAGE(
+      fmt::format("store: {} MiB with the file, {} MiB after delete + GarbageCollect", with_file >> 20, after >> 20));
   CHECK(after < with_file - (56u << 20));
   CHECK(Load(f.store, f.id, "small") == "stays");
 }

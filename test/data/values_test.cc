@@ -47,12 +47,15 @@ TEST_CASE(".json holds a JSON value written in machinable's FILE dialect (golden
 
 TEST_CASE(".json spells numbers, strings and keys as Python's json.dumps") {
   data_test::DataFixture f;
-  REQUIRE(SaveData(f.store, f.id, "n.json",
-                   DataValue::Json(R"({"z": 1e16, "a": 0.00001, "b": 2.0, "c": -0, "big": 123456789012345678901234567890,)"
-                                   R"( "s": "tab\t\u0001 \ud83d\ude80", "z": NaN, "inf": -Infinity})"))
-              .ok());
-  CHECK(Load(f.store, f.id, "data/n.json") ==
-        R"({"z": NaN, "a": 1e-05, "b": 2.0, "c": 0, "big": 123456789012345678901234567890, "s": "tab\t\u0001 🚀", "inf": -Infinity})");
+  REQUIRE(
+      SaveData(f.store, f.id, "n.json",
+               DataValue::Json(R"({"z": 1e16, "a": 0.00001, "b": 2.0, "c": -0, "big": 123456789012345678901234567890,)"
+                               R"( "s": "tab\t\u0001 \ud83d\ude80", "z": NaN, "inf": -Infinity})"))
+          .ok());
+  CHECK(
+      Load(f.store, f.id, "data/n.json") ==
+      R"({"z": NaN, "a": 1e-05, "b": 2.0, "c": 0, "big": 123456789012345678901234567890, )"
+      R"("s": "tab\t\u0001 🚀", "inf": -Infinity})");
   REQUIRE(SaveData(f.store, f.id, "scalar.json", DataValue::Json(" \"text\" ")).ok());
   CHECK(Load(f.store, f.id, "data/scalar.json") == "\"text\"");
   REQUIRE(SaveData(f.store, f.id, "empty.json", DataValue::Json("[[], {}]")).ok());
@@ -86,7 +89,8 @@ TEST_CASE(".jsonl holds a list of JSON values, one per line, keys sorted, ASCII 
   auto v = LoadData(f.store, f.id, "rows.jsonl");
   REQUIRE(v.ok());
   CHECK(v->kind() == DataValue::Kind::kJsonLines);
-  CHECK(v->json_lines() == std::vector<std::string>{R"({"Upper": [1.5, true, null], "a": "\u00e9", "b": 1})", "[1, 2]", "3"});
+  CHECK(v->json_lines() ==
+        std::vector<std::string>{R"({"Upper": [1.5, true, null], "a": "\u00e9", "b": 1})", "[1, 2]", "3"});
   REQUIRE(SaveData(f.store, f.id, "none.jsonl", DataValue::JsonLines({})).ok());
   CHECK(Load(f.store, f.id, "data/none.jsonl") == "");
   CHECK(LoadData(f.store, f.id, "none.jsonl")->json_lines().empty());

@@ -23,7 +23,8 @@ TEST_CASE("Many threads creating, finding and marking experiments at once store 
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         // Every thread also creates the same shared config: all copies are kept.
-        std::string config = i % 10 == 0 ? R"({"shared": true})" : "{\"t\": " + std::to_string(t) + ", \"i\": " + std::to_string(i) + "}";
+        std::string config = i % 10 == 0 ? R"({"shared": true})"
+                                         : "{\"t\": " + std::to_string(t) + ", \"i\": " + std::to_string(i) + "}";
         auto e = store.Create({.module = "m", .config = config});
         if (!e.ok()) continue;
         ids[t].push_back(e->id);

@@ -48,14 +48,16 @@ TEST_CASE("Create stores an experiment that Find returns with every field") {
 TEST_CASE("Get finds the stored experiment for an equal config regardless of key order and number spelling") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
-  auto e = store.Create({.module = "estimate_gravity", .config = R"({"time_dilation": 2.0, "nested": {"b": 1, "a": [1, 2.5]}})"});
+  auto e = store.Create(
+      {.module = "estimate_gravity", .config = R"({"time_dilation": 2.0, "nested": {"b": 1, "a": [1, 2.5]}})"});
   REQUIRE(e.ok());
   auto g = store.Get("estimate_gravity", R"({"nested": {"a": [1.0, 2.5], "b": 1.0}, "time_dilation": 2})");
   REQUIRE(g.ok());
   CHECK(g->stored);
   CHECK(g->id == e->id);
   // Keys ending in '_' do not take part, as in machinable's predicate.
-  auto h = store.Get("estimate_gravity", R"({"time_dilation": 2, "nested": {"a": [1, 2.5], "b": 1}, "_raw_": {"x": 1}})");
+  auto h =
+      store.Get("estimate_gravity", R"({"time_dilation": 2, "nested": {"a": [1, 2.5], "b": 1}, "_raw_": {"x": 1}})");
   REQUIRE(h.ok());
   CHECK(h->id == e->id);
 }
@@ -225,9 +227,12 @@ TEST_CASE("Derived experiments are listed under their ancestor") {
 TEST_CASE("List filters by module, group, project and time, newest or oldest first") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
-  REQUIRE(store.Create({.module = "a", .config = R"({"i": 1})", .timestamp = 100, .group = "g1", .project = "p1"}).ok());
-  REQUIRE(store.Create({.module = "b", .config = R"({"i": 2})", .timestamp = 200, .group = "g2", .project = "p1"}).ok());
-  REQUIRE(store.Create({.module = "a", .config = R"({"i": 3})", .timestamp = 300, .group = "g1", .project = "p2"}).ok());
+  REQUIRE(
+      store.Create({.module = "a", .config = R"({"i": 1})", .timestamp = 100, .group = "g1", .project = "p1"}).ok());
+  REQUIRE(
+      store.Create({.module = "b", .config = R"({"i": 2})", .timestamp = 200, .group = "g2", .project = "p1"}).ok());
+  REQUIRE(
+      store.Create({.module = "a", .config = R"({"i": 3})", .timestamp = 300, .group = "g1", .project = "p2"}).ok());
   REQUIRE(store.Create({.module = "a", .config = R"({"i": 4})", .timestamp = -5, .group = "g2", .project = "p2"}).ok());
   auto configs = [](const Result<std::vector<Experiment>>& r) {
     std::string s;
@@ -277,7 +282,8 @@ TEST_CASE("Groups resolve their strftime pattern; the default group is %Y_%U_%a/
   auto groups = store.Groups();
   REQUIRE(groups.ok());
   CHECK(groups->size() == 3);
-  auto verbatim = store.Create({.module = "m", .config = R"({"c": 1})", .group = "%Y_%U_%a/", .group_path = "2023_08_Fri/"});
+  auto verbatim =
+      store.Create({.module = "m", .config = R"({"c": 1})", .group = "%Y_%U_%a/", .group_path = "2023_08_Fri/"});
   REQUIRE(verbatim.ok());
   CHECK(verbatim->group_path == "2023_08_Fri/");
 }
@@ -286,7 +292,8 @@ TEST_CASE("Projects are recorded once by name with their directory") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
   REQUIRE(store.Create({.module = "m", .project = "lab", .project_directory = "/srv/lab"}).ok());
-  REQUIRE(store.Create({.module = "m", .config = R"({"a": 1})", .project = "lab", .project_directory = "/elsewhere"}).ok());
+  REQUIRE(
+      store.Create({.module = "m", .config = R"({"a": 1})", .project = "lab", .project_directory = "/elsewhere"}).ok());
   auto implicit = store.Create({.module = "m", .config = R"({"b": 1})"});
   REQUIRE(implicit.ok());
   CHECK_FALSE(implicit->project.empty());

@@ -69,7 +69,8 @@ TEST_CASE("Canonical JSON has one spelling per config") {
   CHECK(c(R"({"x": 9223372036854775807})") == R"({"x":9223372036854775807})");
   CHECK(c(R"({"x": -9223372036854775808})") == R"({"x":-9223372036854775808})");
   CHECK(c(R"({"x": 18446744073709551615})") == c(R"({"x": 1.8446744073709552e19})"));
-  CHECK(c(R"({"s": "µ\n\"", "Z": null, "a": [true, false]})") == "{\"Z\":null,\"a\":[true,false],\"s\":\"µ\\u000a\\\"\"}");
+  CHECK(c(R"({"s": "µ\n\"", "Z": null, "a": [true, false]})") ==
+        "{\"Z\":null,\"a\":[true,false],\"s\":\"µ\\u000a\\\"\"}");
   CHECK(c(R"({"keep": {"drop_": 1, "k": 1}, "drop_": 2})") == R"({"keep":{"k":1}})");
   CHECK(c(R"({"x": [NaN, Infinity, -Infinity]})") == R"({"x":[NaN,Infinity,-Infinity]})");
   CHECK(c(R"({"x": 1e400})") == c(R"({"x": Infinity})"));

@@ -30,14 +30,17 @@ struct Plan {
   std::string config() const { return fmt::format(R"({{"w": {}, "j": {}}})", w, j); }
   int64_t seconds() const { return 1700000000 + w * 1000 + j; }
   int rows() const { return 20 + (w * 37 + j * 11) % 200; }
-  std::string file() const { return std::string(1000 + (w * 7919 + j * 104729) % 60000, static_cast<char>('a' + (w + j) % 26)); }
+  std::string file() const {
+    return std::string(1000 + (w * 7919 + j * 104729) % 60000, static_cast<char>('a' + (w + j) % 26));
+  }
 };
 
 Timestamp At(int64_t seconds, int64_t millis = 0) { return Timestamp{seconds * 1000000 + millis * 1000, 0}; }
 
 // Runs plan p; CHECKs each step.
 void Perform(Store& store, const Plan& p) {
-  auto e = store.Create({.module = "mixed", .config = p.config(), .seed = p.w * 1000 + p.j, .timestamp = p.seconds(), .id = p.id()});
+  auto e = store.Create(
+      {.module = "mixed", .config = p.config(), .seed = p.w * 1000 + p.j, .timestamp = p.seconds(), .id = p.id()});
   REQUIRE_MESSAGE(e.ok(), e.status().ToString());
   CHECK(store.MarkStarted(p.id(), At(p.seconds())).ok());
   auto w = RecordWriter::Open(store, p.id(), "default");
@@ -169,7 +172,8 @@ TEST_CASE("Writers, readers and exports running concurrently store what a sequen
   CheckSameMaps(content, StoreContent(sequential), "store content");
   REQUIRE(Export(sequential, tmp.Sub("sequential-out")).ok());
   CheckSameMaps(Tree(dest), Tree(tmp.Sub("sequential-out")), "export tree");
-  const std::string experiments = "SELECT experiment_id, timestamp, module, config FROM experiments ORDER BY experiment_id";
+  const std::string experiments =
+      "SELECT experiment_id, timestamp, module, config FROM experiments ORDER BY experiment_id";
   CHECK(Query(dest + "/storage.sqlite", experiments) == Query(tmp.Sub("sequential-out/storage.sqlite"), experiments));
 }
 

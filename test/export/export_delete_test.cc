@@ -45,7 +45,8 @@ TEST_CASE("The next export removes a deleted experiment's folder and rows, and m
   CHECK(fs::exists(x.out + "/rm3SAJ/experiment.json"));
   CHECK(Query(x.Db(), "SELECT count(*) FROM experiments WHERE experiment_id = 'a5AEr5'") == "0\n");
   CHECK(Query(x.Db(), "SELECT count(*) FROM experiments") == "4\n");
-  CHECK(Query(x.Db(), "SELECT count(*) FROM elements WHERE experiment_id NOT IN (SELECT id FROM experiments)") == "0\n");
+  CHECK(Query(x.Db(), "SELECT count(*) FROM elements WHERE experiment_id NOT IN (SELECT id FROM experiments)") ==
+        "0\n");
   CHECK(Query(x.Db(), "SELECT count(*) FROM records WHERE experiment_id = 'a5AEr5'") == "0\n");
   CHECK(Query(x.Db(), "SELECT count(*) FROM labstore_record_progress WHERE experiment_id = 'a5AEr5'") == "0\n");
   // Execution 2 now lives in its other member's folder, once.

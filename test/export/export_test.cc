@@ -280,7 +280,8 @@ TEST_CASE("Selected experiments are exported with their ancestors") {
   CHECK(!std::filesystem::exists(g.out + "/HzaTkK"));
   // Execution 2's storage member is the last exported one (a5AEr5), whose
   // folder holds the resources of both members.
-  CHECK(std::filesystem::exists(g.out + "/rm3SAJ/derived/a5AEr5/execution-2023-02-24T150020_123454_0000/resources-HzaTkK.json"));
+  CHECK(std::filesystem::exists(
+      g.out + "/rm3SAJ/derived/a5AEr5/execution-2023-02-24T150020_123454_0000/resources-HzaTkK.json"));
   CHECK(Query(g.out + "/storage.sqlite", "SELECT experiment_id FROM experiments ORDER BY id") == "rm3SAJ\na5AEr5\n");
   CHECK(Code(Export(g.store, g.tmp.Sub("x"), {.experiments = {"zzzzzz"}})) == "NotFound");
   CHECK(Code(Export(g.store, g.tmp.Sub("y"), {.experiments = {"../etc"}})) == "InvalidArgument");
@@ -290,17 +291,22 @@ TEST_CASE("Records are SQL tables: typed columns and a view over all scopes") {
   GoldenExport g;
   g.Run();
   std::string db = g.out + "/storage.sqlite";
-  CHECK(Query(db, "SELECT experiment_id, AVG(g) FROM records WHERE scope = 'default' GROUP BY experiment_id ORDER BY 1") ==
+  CHECK(Query(db,
+              "SELECT experiment_id, AVG(g) FROM records WHERE scope = 'default' GROUP BY experiment_id ORDER BY 1") ==
         "HzaTkK|4622.22222222222(real)\na5AEr5|128.395061728395(real)\nrm3SAJ|288.888888888889(real)\n");
   CHECK(Query(db, "SELECT name, type FROM pragma_table_info('records_default')") ==
         "experiment_id|TEXT\nrow|INTEGER\n__timestamp|TEXT\naccuracy|REAL\ng|REAL\niteration|INTEGER\n");
-  CHECK(Query(db, "SELECT \"__timestamp\", big, bool, dict, float, huge, inf, list, nan, none, str, tiny "
-                  "FROM records_validation ORDER BY row") ==
-        "2023-02-24T10:00:13.456788-05:00|9007199254740993|1|{\"a\":{\"y\":[1],\"z\":0},\"b\":1}|0.25(real)|1.0e+16(real)|Inf(real)|"
+  CHECK(Query(db,
+              "SELECT \"__timestamp\", big, bool, dict, float, huge, inf, list, nan, none, str, tiny "
+              "FROM records_validation ORDER BY row") ==
+        "2023-02-24T10:00:13.456788-05:00|9007199254740993|1|{\"a\":{\"y\":[1],\"z\":0},\"b\":1}|0.25(real)|1.0e+16("
+        "real)|Inf(real)|"
         "[1,2.5,\"x\",null,false]|NULL|NULL|\xc2\xb5 na\xc3\xafve \xf0\x9f\x9a\x80 \"q\" \\ tab\t|1.0e-07(real)\n"
-        "2023-02-24T10:00:14.567899-05:00|-9223372036854775808|0|{}|0.0(real)|1.79769313486232e+308(real)|123456789.0(real)|"
+        "2023-02-24T10:00:14.567899-05:00|-9223372036854775808|0|{}|0.0(real)|1.79769313486232e+308(real)|123456789.0("
+        "real)|"
         "[]|-Inf(real)|NULL||4.94065645841247e-324(real)\n");
-  CHECK(Query(db, "SELECT typeof(big), typeof(bool), typeof(dict) FROM records_validation LIMIT 1") == "integer|integer|text\n");
+  CHECK(Query(db, "SELECT typeof(big), typeof(bool), typeof(dict) FROM records_validation LIMIT 1") ==
+        "integer|integer|text\n");
   // SQLite keeps no sign on a zero REAL (-0.0 reads back as 0.0), and NaN is NULL.
   CHECK(Query(db, "SELECT count(*) FROM records") == "11\n");
 }
@@ -369,10 +375,13 @@ TEST_CASE("A records column of ints and doubles is REAL over every experiment; o
   auto second = Export(store, tmp.Sub("out"));
   REQUIRE_MESSAGE(second.ok(), second.status().ToString());
   CHECK(types() == "later|INTEGER\nloss|REAL\nn|REAL\ntag|\n");
-  CHECK(Query(db, "SELECT loss, typeof(loss), n, typeof(n), tag, typeof(tag) FROM records_default ORDER BY experiment_id = '" +
-                      b + "', row") ==
-        "0.0(real)|real|1.0(real)|real|1|integer\n0.25(real)|real|NULL|null|NULL|null\n"
-        "NULL|null|2.5(real)|real|x|text\n");
+  CHECK(
+      Query(
+          db,
+          "SELECT loss, typeof(loss), n, typeof(n), tag, typeof(tag) FROM records_default ORDER BY experiment_id = '" +
+              b + "', row") ==
+      "0.0(real)|real|1.0(real)|real|1|integer\n0.25(real)|real|NULL|null|NULL|null\n"
+      "NULL|null|2.5(real)|real|x|text\n");
   // The JSON lines keep each value as it was logged.
   CHECK(ReadFile(tmp.Sub("out/" + a + "/records/default.jsonl")).find("\"loss\": 0, ") != std::string::npos);
 }

@@ -26,8 +26,8 @@ inline const std::string kGoldenRoot = "/srv/lab/storage";
 // Symbolic links appear as "<symlink>".
 inline std::map<std::string, std::string> Tree(const std::string& dir) {
   std::map<std::string, std::string> out;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir); it != std::filesystem::recursive_directory_iterator();
-       ++it) {
+  for (auto it = std::filesystem::recursive_directory_iterator(dir);
+       it != std::filesystem::recursive_directory_iterator(); ++it) {
     std::string rel = std::filesystem::relative(it->path(), dir).string();
     if (rel == "storage.sqlite" || rel == "records.sqlite" || rel == kExportManifest) continue;
     if (it->is_symlink()) {
@@ -80,7 +80,8 @@ inline std::string MachinableContent(const std::string& db_path, const std::stri
                "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE tbl_name IN "
                "('executions', 'experiments', 'elements', 'groups', 'projects') ORDER BY rowid");
   for (const char* table : {"executions", "experiments", "elements", "groups", "projects"}) {
-    out += std::string("-- ") + table + "\n" + Query(db_path, std::string("SELECT * FROM ") + table + " ORDER BY id", root);
+    out += std::string("-- ") + table + "\n" +
+           Query(db_path, std::string("SELECT * FROM ") + table + " ORDER BY id", root);
   }
   return out;
 }
@@ -91,7 +92,8 @@ inline std::string AllContent(const std::string& db_path, const std::string& roo
   std::vector<std::string> tables;
   for (const std::string& line : [&] {
          std::vector<std::string> v;
-         std::string names = Query(db_path, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name");
+         std::string names =
+             Query(db_path, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name");
          size_t start = 0;
          for (size_t nl; (nl = names.find('\n', start)) != std::string::npos; start = nl + 1) {
            v.push_back(names.substr(start, nl - start));

@@ -40,7 +40,8 @@ inline std::string ExperimentContent(Store& store, const std::string& id, bool e
   for (const FileInfo& f : *files) {
     auto bytes = LoadFile(store, id, f.path);
     REQUIRE_MESSAGE(bytes.ok(), bytes.status().ToString());
-    out += fmt::format("file {} {} {} {}\n", f.path, f.size, f.content_hash, bytes->size() == f.size ? "whole" : "SHORT");
+    out +=
+        fmt::format("file {} {} {} {}\n", f.path, f.size, f.content_hash, bytes->size() == f.size ? "whole" : "SHORT");
   }
   if (!executions) return out;
   auto list = store.Executions(id);

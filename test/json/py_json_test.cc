@@ -272,8 +272,8 @@ TEST_CASE("The config, version and predicate columns of the golden storage.sqlit
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open_v2((kGolden + "/storage.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "SELECT storage_id, config, version, predicate FROM experiments", -1, &stmt, nullptr) ==
-          SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT storage_id, config, version, predicate FROM experiments", -1, &stmt,
+                             nullptr) == SQLITE_OK);
   int rows = 0;
   while (sqlite3_step(stmt) == SQLITE_ROW) {
     auto col = [&](int i) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i))); };

@@ -53,7 +53,8 @@ ValueType ScopeType(const Store& store, const std::string& id, const std::string
 
 std::string Bytes(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -298,7 +299,8 @@ TEST_CASE("Golden: a scope written before double columns kept ints reads its num
   // The whole scope's types, as the SQL export declares them.
   auto types = internal::ReadColumnTypes(*internal::StateOf(store), "rm3SAJ", "default");
   REQUIRE(types.ok());
-  CHECK(*types == std::vector<std::pair<std::string, ValueType>>{{"mix", ValueType::kJson}, {"loss", ValueType::kDouble}});
+  CHECK(*types ==
+        std::vector<std::pair<std::string, ValueType>>{{"mix", ValueType::kJson}, {"loss", ValueType::kDouble}});
   // New rows append to the old scope and read with it.
   {
     RecordWriter w = OpenWriter(store, "rm3SAJ", "default");

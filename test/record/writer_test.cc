@@ -481,7 +481,8 @@ TEST_CASE("Chunks are flushed every N rows, when a size is reached, after T ms a
       REQUIRE(w.Save().ok());
     }
     CHECK(w.accepted_rows() == 25);
-    for (int spin = 0; spin < 2000 && w.stored_rows() < 20; ++spin) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (int spin = 0; spin < 2000 && w.stored_rows() < 20; ++spin)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     CHECK(w.stored_rows() == 20);
     REQUIRE(w.Flush().ok());
     CHECK(w.stored_rows() == 25);
@@ -503,7 +504,8 @@ TEST_CASE("Chunks are flushed every N rows, when a size is reached, after T ms a
     w.Set("i", 1);
     REQUIRE(w.Save().ok());
     CHECK(w.stored_rows() == 0);
-    for (int spin = 0; spin < 3000 && w.stored_rows() < 1; ++spin) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (int spin = 0; spin < 3000 && w.stored_rows() < 1; ++spin)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     CHECK(w.stored_rows() == 1);
     CHECK(CountRows(store, id, "default").value() == 1);
     REQUIRE(w.Close().ok());
@@ -592,7 +594,8 @@ TEST_CASE("Many writers log to different scopes at once, each from its own worke
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      auto w = RecordWriter::Open(store, ids[t % 2], "scope" + std::to_string(t), {.flush_rows = static_cast<uint32_t>(1000 + 37 * t)});
+      auto w = RecordWriter::Open(store, ids[t % 2], "scope" + std::to_string(t),
+                                  {.flush_rows = static_cast<uint32_t>(1000 + 37 * t)});
       if (!w.ok()) {
         ++failures;
         return;

@@ -36,11 +36,12 @@ struct Outcomes {
   std::string refusal;   // the first refusal's message, as an example
   std::string damage;    // the first damage check reported, as an example
   std::string ToString(const std::string& kind) const {
-    return fmt::format("{}: {} trials: {} open refused, {} reads failed and check named it, {} found by check only, "
-                       "{} harmless{}{}{}{}{}",
-                       kind, trials, open_refused, reads_failed, check_only, harmless,
-                       kind.starts_with("wal") ? fmt::format(", {} as after a crash at that byte", lost_as_crash) : "",
-                       refusal.empty() ? "" : "; refused e.g. ", refusal, damage.empty() ? "" : "; check e.g. ", damage);
+    return fmt::format(
+        "{}: {} trials: {} open refused, {} reads failed and check named it, {} found by check only, "
+        "{} harmless{}{}{}{}{}",
+        kind, trials, open_refused, reads_failed, check_only, harmless,
+        kind.starts_with("wal") ? fmt::format(", {} as after a crash at that byte", lost_as_crash) : "",
+        refusal.empty() ? "" : "; refused e.g. ", refusal, damage.empty() ? "" : "; check e.g. ", damage);
   }
 };
 
@@ -66,7 +67,8 @@ bool Named(const CheckReport& report, const std::string& line) {
   if (line.starts_with("rows ") || line.starts_with("file ")) name = line.substr(5 + 7);
   for (const Damage& d : report.damage) {
     if (d.experiment_id != id) continue;
-    if (name.empty() || d.what == "experiment metadata" || d.what == "records metadata" || d.what == "file list") return true;
+    if (name.empty() || d.what == "experiment metadata" || d.what == "records metadata" || d.what == "file list")
+      return true;
     if (d.what.find(name) != std::string::npos) return true;
   }
   return false;

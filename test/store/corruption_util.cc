@@ -114,9 +114,9 @@ bool Failed(Digest& d, const std::string& what, const Result<T>& r) {
 }
 
 std::string Show(const Experiment& e) {
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", e.id, e.module, e.config, e.version, e.predicate,
-                     e.uses, e.lineage, e.seed, e.timestamp, e.group_path, e.group_pattern, e.project, e.project_directory,
-                     e.ancestor, e.ancestor_timestamp, internal::ToHex(e.key));
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", e.id, e.module, e.config, e.version,
+                     e.predicate, e.uses, e.lineage, e.seed, e.timestamp, e.group_path, e.group_pattern, e.project,
+                     e.project_directory, e.ancestor, e.ancestor_timestamp, internal::ToHex(e.key));
 }
 
 std::string Show(const ExperimentStatus& s) {
@@ -182,17 +182,22 @@ std::pair<Plan, std::vector<StoreFile>> BuildStore(const std::string& dir) {
   };
   {
     Store store = test::OpenStore(dir);
-    std::string a = define(store, {.module = "estimate_gravity", .config = R"({"time_dilation": 2.0})", .timestamp = 1700000000});
-    std::string b = define(store, {.module = "estimate_gravity", .config = R"({"time_dilation": 3})", .timestamp = 1700000100,
-                                   .group = "lab/%Y", .project = "gravity"});
-    std::string c = define(store, {.module = "fit", .config = R"({"lr": 0.1, "layers": [8, 8]})", .timestamp = 1700000200,
-                                   .ancestor = a});
+    std::string a =
+        define(store, {.module = "estimate_gravity", .config = R"({"time_dilation": 2.0})", .timestamp = 1700000000});
+    std::string b = define(store, {.module = "estimate_gravity",
+                                   .config = R"({"time_dilation": 3})",
+                                   .timestamp = 1700000100,
+                                   .group = "lab/%Y",
+                                   .project = "gravity"});
+    std::string c = define(
+        store, {.module = "fit", .config = R"({"lr": 0.1, "layers": [8, 8]})", .timestamp = 1700000200, .ancestor = a});
     REQUIRE(store.MarkStarted(a, {.unix_micros = 1700000001000000}).ok());
     REQUIRE(store.MarkFinished(a, {.unix_micros = 1700000002000000}).ok());
     REQUIRE(store.MarkStarted(b, {.unix_micros = 1700000101000000}).ok());
     REQUIRE(store.UpdateHeartbeat(b, {.unix_micros = 1700000102000000}).ok());
     REQUIRE(store.AppendOutput(a, "step 1\nstep 2\n").ok());
-    REQUIRE(store.CreateExecution({.members = {a, b}, .host_info = R"({"host": "lab1"})", .timestamp = 1700000300.5}).ok());
+    REQUIRE(
+        store.CreateExecution({.members = {a, b}, .host_info = R"({"host": "lab1"})", .timestamp = 1700000300.5}).ok());
     LogRows(store, a, "default", 2000, 500);
     LogRows(store, a, "validation", 300, 100);
     LogRows(store, b, "default", 700, 256);

@@ -144,8 +144,10 @@ TEST_CASE("ls --columns adds config and last record values as columns, and a val
   CHECK(Has(out, "0.01"));
   CHECK(Has(out, "fast"));
   CHECK_FALSE(Has(out, "\"fast\""));  // text bare in the table
-  REQUIRE(Run(f.store, "ls --module estimate_gravity --json --columns time_dilation,loss,optim.lr,name,missing", &out) == 0);
-  CHECK(Has(out, R"("values": {"time_dilation": 2.0, "loss": 0.05, "optim.lr": 0.1, "name": "fast", "missing": null})"));
+  REQUIRE(Run(f.store, "ls --module estimate_gravity --json --columns time_dilation,loss,optim.lr,name,missing",
+              &out) == 0);
+  CHECK(
+      Has(out, R"("values": {"time_dilation": 2.0, "loss": 0.05, "optim.lr": 0.1, "name": "fast", "missing": null})"));
   CHECK(Has(out, R"("values": {"time_dilation": 3, "loss": 0.2, "optim.lr": 0.01, "name": "slow", "missing": null})"));
   REQUIRE(Run(f.store, "ls --json", &out) == 0);
   CHECK_FALSE(Has(out, "\"values\""));
@@ -154,11 +156,13 @@ TEST_CASE("ls --columns adds config and last record values as columns, and a val
 TEST_CASE("get finds the stored experiment of a config whatever its key order and 2 vs 2.0") {
   Fixture f;
   std::string out;
-  REQUIRE(Run(f.store, R"(get estimate_gravity '{"flag": true, "name": "fast", "optim": {"lr": 0.1}, "time_dilation": 2}')",
+  REQUIRE(Run(f.store,
+              R"(get estimate_gravity '{"flag": true, "name": "fast", "optim": {"lr": 0.1}, "time_dilation": 2}')",
               &out) == 0);
   CHECK(Has(out, "experiment " + f.a));
   CHECK(Has(out, "status finished"));
-  REQUIRE(Run(f.store, R"(get estimate_gravity --json '{"time_dilation":3,"optim":{"lr":0.01},"name":"slow","flag":false}')",
+  REQUIRE(Run(f.store,
+              R"(get estimate_gravity --json '{"time_dilation":3,"optim":{"lr":0.01},"name":"slow","flag":false}')",
               &out) == 0);
   CHECK(Has(out, "\"id\": \"" + f.b + "\""));
 }

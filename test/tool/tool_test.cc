@@ -216,7 +216,8 @@ TEST_CASE("check, stats and gc report on a store; check names damage and exits 1
   {
     Store s = test::OpenStore(store);
     auto* st = internal::StateOf(s);
-    std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator(rocksdb::ReadOptions(), st->handle(internal::kCfRecords)));
+    std::unique_ptr<rocksdb::Iterator> it(
+        st->db->NewIterator(rocksdb::ReadOptions(), st->handle(internal::kCfRecords)));
     it->SeekToFirst();
     REQUIRE(it->Valid());
     std::string key = it->key().ToString(), value = it->value().ToString();
@@ -243,7 +244,8 @@ TEST_CASE("import reads the golden machinable storage; export writes it back byt
   CHECK(Has(out, "export folders 5/5 experiments"));
   CHECK(Has(out, "export sql 5/5 experiments"));
   std::string diff;
-  CHECK(test::RunCommand("diff -r -x storage.sqlite -x .labstore-export " + tmp.Sub("out") + " " + LABSTORE_GOLDEN_DIR, &diff) == 0);
+  CHECK(test::RunCommand("diff -r -x storage.sqlite -x .labstore-export " + tmp.Sub("out") + " " + LABSTORE_GOLDEN_DIR,
+                         &diff) == 0);
   CHECK(diff.empty());
   REQUIRE(Run(store, "export " + tmp.Sub("out"), &out) == 0);
   CHECK(Has(out, "0 files written"));
@@ -253,7 +255,9 @@ TEST_CASE("import reads the golden machinable storage; export writes it back byt
   CHECK(Has(out, "exported 5 experiments (5 new)"));
   REQUIRE(Run(store, "sqlite " + tmp.Sub("view.sqlite"), &out) == 0);
   std::string sql;
-  REQUIRE(test::RunCommand("sqlite3 " + tmp.Sub("view.sqlite") + " 'SELECT COUNT(*) FROM experiments; SELECT COUNT(*) FROM records_default'", &sql) == 0);
+  REQUIRE(test::RunCommand("sqlite3 " + tmp.Sub("view.sqlite") +
+                               " 'SELECT COUNT(*) FROM experiments; SELECT COUNT(*) FROM records_default'",
+                           &sql) == 0);
   CHECK(sql == "5\n9\n");  // 3 experiments x 3 default rows
   CHECK(Run(store, "sqlite " + tmp.Sub("view.sqlite"), &out) == 1);
   CHECK(Has(out, "exists; remove it, choose another file, or pass --force"));
