@@ -151,6 +151,13 @@ struct RecordWriter::Impl final : internal::OpenHandle {
 
   void SetError(Status s);
 
+  // SaveColumns (writer_columns.cc): checks a batch; appends it a segment
+  // (rows that fit the chunk being built) at a time.
+  Status CheckBatch(const ColumnBatch& batch) const;
+  size_t SegmentRows(const ColumnBatch& batch, size_t start) const;
+  void AppendSegment(const ColumnBatch::Column& in, size_t start, uint32_t n);
+  Status SaveBatch(const ColumnBatch& batch);
+
   void RefreshOffset(int64_t now);
 
   // Hands `building` (rows > 0) to the background thread. Caller holds
