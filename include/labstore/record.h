@@ -312,8 +312,8 @@ class RecordWriter {
   // Set(id, nullptr) where `valid` is 0) and calling Save(true) per row, with
   // the timestamps given or read from the clock. The calling thread copies
   // values into the chunk column by column (no call per cell); encoding and
-  // writing the chunks costs as for Save(). A batch of 0 rows does nothing. Rows count as accepted per chunk: see the durability
-  // promise.
+  // writing the chunks costs as for Save(). A batch of 0 rows does nothing.
+  // Rows count as accepted per chunk: see the durability promise.
   // Errors: InvalidArgument (a row is being built: Save or Discard it first;
   // a batch with rows but no columns; a ColumnId not from this writer; a
   // column listed twice; a type other than int64, double, bool; values

@@ -62,8 +62,8 @@ void SaveRowByRow(RecordWriter& w, const Data& d, size_t start, size_t n, bool w
 Status SaveBatch(RecordWriter& w, const Data& d, size_t start, size_t n, bool with_nulls, bool with_flag) {
   ColumnBatch batch{.rows = n, .timestamps = d.micros.data() + start, .utc_offset_seconds = 3600};
   batch.columns.push_back(ColumnBatch::Ints(w.Column("a").value(), d.ints.data() + start));
-  batch.columns.push_back(
-      ColumnBatch::Doubles(w.Column("b").value(), d.doubles.data() + start, with_nulls ? d.valid.data() + start : nullptr));
+  const uint8_t* valid = with_nulls ? d.valid.data() + start : nullptr;
+  batch.columns.push_back(ColumnBatch::Doubles(w.Column("b").value(), d.doubles.data() + start, valid));
   if (with_flag) batch.columns.push_back(ColumnBatch::Bools(w.Column("c").value(), d.Bools() + start));
   return w.SaveColumns(batch);
 }
