@@ -205,6 +205,39 @@ struct ColumnId {
   uint32_t index = 0;
 };
 
+// Many rows given column by column, for RecordWriter::SaveColumns: row i
+// has values[i] of each listed column and no other cell. The arrays are read
+// during the call only; the caller keeps them.
+//
+//   std::vector<int64_t> steps = ...; std::vector<double> losses = ...;   // n each
+//   labstore::Status s = w->SaveColumns({.rows = n, .columns = {labstore::ColumnBatch::Ints(step, steps.data()),
+//                                                               labstore::ColumnBatch::Doubles(loss, losses.data())}});
+struct ColumnBatch {
+  struct Column {
+    ColumnId id;                           // from RecordWriter::Column() of the same writer
+    ValueType type = ValueType::kNull;     // kInt64 (values: int64_t), kDouble (double) or kBool (bool)
+    const void* values = nullptr;          // `rows` values of `type`
+    const uint8_t* valid = nullptr;        // optional, `rows` bytes: 0 makes the cell null (as Set(id, nullptr))
+  };
+  static Column Ints(ColumnId id, const int64_t* values, const uint8_t* valid = nullptr) {
+    return {id, ValueType::kInt64, values, valid};
+  }
+  static Column Doubles(ColumnId id, const double* values, const uint8_t* valid = nullptr) {
+    return {id, ValueType::kDouble, values, valid};
+  }
+  static Column Bools(ColumnId id, const bool* values, const uint8_t* valid = nullptr) {
+    return {id, ValueType::kBool, values, valid};
+  }
+
+  size_t rows = 0;
+  std::vector<Column> columns;
+  // Optional, `rows` instants in unix microseconds, each row's timestamp as
+  // by SetTimestamp, all with utc_offset_seconds. nullptr: the writer's
+  // clock, read once for each chunk the rows go to.
+  const int64_t* timestamps = nullptr;
+  int32_t utc_offset_seconds = 0;
+};
+
 class RecordWriter {
  public:
   // Opens the writer of `scope` in the stored experiment `experiment_id`.
@@ -276,6 +309,21 @@ class RecordWriter {
   // discarded, nothing is stored); IOError (a chunk write failed, see the
   // durability promise); InvalidArgument after Close().
   Status Save(bool force = false);
+
+  // Appends batch.rows rows given column by column: the same rows, chunks
+  // and chunk bytes as setting each row's cells with Set(id, value) (or
+  // Set(id, nullptr) where `valid` is 0) and calling Save(true) per row, with
+  // the timestamps given or read from the clock. The calling thread copies
+  // values into the chunk column by column (no call per cell); encoding and
+  // writing the chunks costs as for Save(). A batch of 0 rows does nothing.
+  // Rows count as accepted per chunk: see the durability promise.
+  // Errors: InvalidArgument (a row is being built: Save or Discard it first;
+  // a batch with rows but no columns; a ColumnId not from this writer; a
+  // column listed twice; a type other than int64, double, bool; values
+  // nullptr; after Close()), all before any row is appended; IOError (a chunk
+  // write failed, see the durability promise: the rows of the batch from the
+  // chunk that saw it on are refused).
+  Status SaveColumns(const ColumnBatch& batch);
 
   // Stores every accepted row (the row being built stays unsaved) and waits
   // until it is written. Errors: IOError, InvalidArgument after Close().

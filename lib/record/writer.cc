@@ -1,5 +1,6 @@
 // RecordWriter's public methods; the state and the background thread are in
 // writer_impl.h / writer_impl.cc.
+#include <cstring>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -133,17 +134,32 @@ Result<ColumnId> RecordWriter::Column(std::string_view name) {
 
 bool RecordWriter::ResolveForSet(std::string_view name, ColumnId* id) {
   Impl& w = *impl_;
+  const uint32_t at = w.name_cursor;
+  if (at < w.name_order.size()) {
+    const std::string& guess = w.names[w.name_order[at]];
+    if (guess.size() == name.size() && std::memcmp(guess.data(), name.data(), name.size()) == 0) [[likely]] {
+      *id = ColumnId{w.name_order[at]};
+      w.name_cursor = at + 1;
+      return true;
+    }
+  }
   auto it = w.by_name.find(name);
   if (it != w.by_name.end()) {
     *id = ColumnId{it->second};
-    return true;
+  } else {
+    auto made = Column(name);
+    if (!made.ok()) {
+      w.SetError(made.status());
+      return false;
+    }
+    *id = *made;
   }
-  auto made = Column(name);
-  if (!made.ok()) {
-    w.SetError(made.status());
-    return false;
+  if (at < w.name_order.size()) {
+    w.name_order[at] = id->index;
+  } else if (at < kMaxRecordColumns) {
+    w.name_order.push_back(id->index);
   }
-  *id = *made;
+  w.name_cursor = at + 1;
   return true;
 }
 

@@ -55,6 +55,11 @@ struct RecordWriter::Impl final : internal::OpenHandle {
   // ---- the caller's thread ---------------------------------------------------
   std::vector<std::string> names;
   std::unordered_map<std::string, uint32_t, internal::StringHash, std::equal_to<>> by_name;
+  // Set(name): the ids of the names set since the last Save, in order; the
+  // next row usually names the same columns in the same order, so
+  // ResolveForSet checks names[name_order[name_cursor]] before hashing.
+  std::vector<uint32_t> name_order;
+  uint32_t name_cursor = 0;
   std::unique_ptr<internal::ChunkBuffer> building;
   internal::ColumnBuffer* cols = nullptr;  // building->columns.data()
   uint32_t ncols = 0;
@@ -112,7 +117,8 @@ struct RecordWriter::Impl final : internal::OpenHandle {
     row_cells = 0;
     row_bytes = 0;
     row_ts.reset();
-    row_error = Status::OK();
+    if (!row_error.ok()) [[unlikely]] row_error = Status::OK();
+    name_cursor = 0;
     UnlockRow();
   }
 
@@ -144,6 +150,13 @@ struct RecordWriter::Impl final : internal::OpenHandle {
   void SetSlow(ColumnId column, const Value& v);
 
   void SetError(Status s);
+
+  // SaveColumns (writer_columns.cc): checks a batch; appends it a segment
+  // (rows that fit the chunk being built) at a time.
+  Status CheckBatch(const ColumnBatch& batch) const;
+  size_t SegmentRows(const ColumnBatch& batch, size_t start) const;
+  void AppendSegment(const ColumnBatch::Column& in, size_t start, uint32_t n);
+  Status SaveBatch(const ColumnBatch& batch);
 
   void RefreshOffset(int64_t now);
 

@@ -6,7 +6,8 @@
 // its Python type. No Python object is created per row and the GIL is kept
 // (releasing it per row costs more than the row). save_columns() converts
 // each column to a contiguous numpy array once, then sets rows from the raw
-// buffers with the GIL released when every column is numeric.
+// buffers with the GIL released when every column is numeric: then all rows
+// go to RecordWriter::SaveColumns in one batch (no per-cell dispatch).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -232,11 +233,25 @@ void SaveColumns(WriterBox& b, const py::dict& columns) {
     }
   };
   if (numeric) {
-    py::gil_scoped_release nogil;
-    for (int64_t i = 0; i < rows; ++i) {
-      for (const Col& c : cols) set_numeric(c, i);
-      Check(w.Save(true));
+    ColumnBatch batch{.rows = static_cast<size_t>(rows)};
+    for (const Col& c : cols) {
+      if (c.kind == 't') {
+        batch.timestamps = static_cast<const int64_t*>(c.data);
+        continue;
+      }
+      ValueType type = c.kind == 'q' ? ValueType::kInt64 : c.kind == 'd' ? ValueType::kDouble : ValueType::kBool;
+      batch.columns.push_back({.id = ColumnId{c.id}, .type = type, .values = c.data});
     }
+    if (batch.columns.empty()) {  // only "__timestamp": rows without cells, as save(force=True) per row
+      py::gil_scoped_release nogil;
+      for (int64_t i = 0; i < rows; ++i) {
+        for (const Col& c : cols) set_numeric(c, i);
+        Check(w.Save(true));
+      }
+      return;
+    }
+    py::gil_scoped_release nogil;
+    Check(w.SaveColumns(batch));
     return;
   }
   for (int64_t i = 0; i < rows; ++i) {

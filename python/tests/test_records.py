@@ -67,6 +67,24 @@ def test_save_columns_and_to_numpy(store):
     assert len(e.records()) == n and len(e.records(start=-10)) == 10
 
 
+def test_save_columns_stores_the_rows_of_save_per_row(store):
+    n = 40000  # more than one chunk
+    cols = {"step": np.arange(n) * 3 - 7, "loss": np.linspace(1, 0, n), "ok": np.arange(n) % 3 == 0}
+    stamps = np.datetime64("2023-02-24T10:00:09", "us") + np.arange(n).astype("timedelta64[us]")
+    by_columns, by_rows = store.create("m", {"way": "columns"}), store.create("m", {"way": "rows"})
+    with by_columns.record_writer() as w:
+        w.save_columns(dict(cols, __timestamp=stamps))
+    with by_rows.record_writer() as w:
+        for i in range(n):
+            w.save({"step": int(cols["step"][i]), "loss": float(cols["loss"][i]), "ok": bool(cols["ok"][i])})
+
+    def cells(rows):
+        return [{k: v for k, v in r.items() if k != "__timestamp"} for r in rows]
+
+    assert cells(by_columns.records().rows()) == cells(by_rows.records().rows())
+    assert (by_columns.records().to_numpy()["__timestamp"] == stamps).all()
+
+
 def test_save_columns_refuses_ragged_columns(store):
     e = store.create("m", {})
     with e.record_writer() as w:
