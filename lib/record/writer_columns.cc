@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "record/writer_impl.h"
+#include "util/return_if_error.h"
 
 namespace labstore {
 

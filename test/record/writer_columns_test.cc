@@ -18,8 +18,8 @@ using test::TempDir;
 // Every chunk value of the store, in key order.
 std::vector<std::string> Chunks(Store& store) {
   std::vector<std::string> out;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store.state()->db->NewIterator(rocksdb::ReadOptions(), store.state()->handle(internal::kCfRecords)));
+  internal::StoreState* st = internal::StateOf(store);
+  std::unique_ptr<rocksdb::Iterator> it(st->db->NewIterator(rocksdb::ReadOptions(), st->handle(internal::kCfRecords)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->value().ToString());
   return out;
 }
