@@ -339,6 +339,11 @@ int main(int argc, char** argv) {
               " many times faster labstore (default) is, by wall clock and by CPU)\n");
   std::printf("\nread-back into typed columns (ReadColumns): %.1f M rows/s fresh, %.1f M rows/s into a reused result\n",
               read_rate / 1e6, reread_rate / 1e6);
+  std::printf("writer memory (RSS growth in a clean process): +%.1f MiB after 1 M rows, +%.1f MiB after %llu,"
+              " +%.1f MiB after %llu;\n  RocksDB memtables (bounded by write_buffer_size 64 MiB x 2): %.1f MiB after 1 M rows,"
+              " %.1f MiB at the end\n",
+              mem.rss_1m / mib, mem.rss_half / mib, static_cast<unsigned long long>(n / 2), mem.rss_end / mib,
+              static_cast<unsigned long long>(n), mem.memtable_1m / mib, mem.memtable_end / mib);
   if (peers) {
     // The same rows read back by each peer from what it wrote, into typed
     // columns (RunWriteBench's read_back, labstore/bench.h).
@@ -350,11 +355,6 @@ int main(int argc, char** argv) {
       std::printf("| %-34s | %8.2f M | %10.2fx |\n", read_names[m - 2], r / 1e6, read_rate / r);
     }
   }
-  std::printf("writer memory (RSS growth in a clean process): +%.1f MiB after 1 M rows, +%.1f MiB after %llu,"
-              " +%.1f MiB after %llu;\n  RocksDB memtables (bounded by write_buffer_size 64 MiB x 2): %.1f MiB after 1 M rows,"
-              " %.1f MiB at the end\n",
-              mem.rss_1m / mib, mem.rss_half / mib, static_cast<unsigned long long>(n / 2), mem.rss_end / mib,
-              static_cast<unsigned long long>(n), mem.memtable_1m / mib, mem.memtable_end / mib);
   if (!sweep_rows.empty()) {
     std::printf("\n| %-28s | %10s | %9s | %10s |\n|%s|%s|%s|%s|\n", "labstore chunk / codec", "rows/s", "bytes/row",
                 "CPU ns/row", std::string(30, '-').c_str(), std::string(12, '-').c_str(), std::string(11, '-').c_str(),
