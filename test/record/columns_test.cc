@@ -3,17 +3,13 @@
 // columns and the same errors as the row-by-row reads.
 #include <doctest/doctest.h>
 
-#include <rocksdb/db.h>
-
-#include "experiment/lookup.h"
 #include "record/record_test_util.h"
-#include "record/scope.h"
-#include "store/store_state.h"
 
 namespace labstore {
 namespace {
 
 using test::Code;
+using test::DamageChunk;
 using test::NewExperiment;
 using test::OpenWriter;
 using test::Rows;
@@ -58,19 +54,6 @@ std::string ShowColumnsRow(const RecordColumns& c, size_t r) {
   return out;
 }
 
-void Damage(Store& store, const std::string& id, const std::string& scope, uint64_t start, int byte) {
-  internal::StoreState& st = *store.state();
-  std::string key = internal::RecordKey(internal::LookupKey(st, id).value(), scope, start);
-  if (byte < 0) {
-    REQUIRE(st.db->Delete(rocksdb::WriteOptions(), st.handle(internal::kCfRecords), key).ok());
-    return;
-  }
-  std::string value;
-  REQUIRE(st.db->Get(rocksdb::ReadOptions(), st.handle(internal::kCfRecords), key, &value).ok());
-  value[static_cast<size_t>(byte) % value.size()] ^= 0x20;
-  REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(internal::kCfRecords), key, value).ok());
-}
-
 TEST_SUITE("record") {
 
 TEST_CASE("A large ReadColumns, decoded ahead, gives the rows ReadRows gives, fresh and reused") {
@@ -106,7 +89,7 @@ TEST_CASE("A damaged chunk in a large read is the Corruption a row-by-row read r
     CAPTURE(byte);
     std::string scope = "d" + std::to_string(byte + 1);
     std::string id = FillLarge(store, scope);
-    Damage(store, id, scope, 10 * kChunk, byte);
+    DamageChunk(store, id, scope, 10 * kChunk, byte < 0 ? 0 : byte, byte < 0);
     auto columns = ReadColumns(store, id, scope);
     auto rows = ReadRows(store, id, scope);
     CHECK(Code(columns) == "Corruption");
