@@ -19,7 +19,8 @@
 // logging. With --runs R the methods run R times interleaved and medians are
 // reported. Each method then reads its rows back into typed columns (labstore:
 // ReadColumns into a fresh result and into a reused one; the peers: a RocksDB
-// iterator, an SQLite SELECT, a JSON-lines parse), timed apart from the logging. --sweep also measures labstore's chunk sizes and codecs.
+// iterator, an SQLite SELECT, a JSON-lines parse), timed apart from the logging.
+// --sweep also measures labstore's chunk sizes and codecs.
 //
 // This binary keeps the fixed five-column row (its numbers are quoted in
 // labstore/record.h) plus read-back, memory and CPU per row. For another row
