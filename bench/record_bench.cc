@@ -18,9 +18,12 @@
 // storage (labstore: RecordWriter::Close returned; peers: last batch/commit
 // /fflush returned). MB/s is bytes on disk (after closing) per second of
 // logging. With --runs R the methods run R times interleaved and medians are
-// reported. --sweep also measures labstore's chunk sizes and codecs. The
-// targets (issue 15) are printed as a table; writer-thread scaling is
-// RunWriteBench's labstore with 1 and 2 threads (the N rows split over them).
+// reported. Each method then reads its rows back into typed columns (labstore:
+// ReadColumns into a fresh result and into a reused one; the peers: a RocksDB
+// iterator, an SQLite SELECT, a JSON-lines parse), timed apart from the logging.
+// --sweep also measures labstore's chunk sizes and codecs. The targets (issue
+// 15) are printed as a table; writer-thread scaling is RunWriteBench's
+// labstore with 1 and 2 threads (the N rows split over them).
 //
 // This binary keeps the fixed five-column row (its numbers are quoted in
 // labstore/record.h) plus read-back, memory and CPU per row. For another row
@@ -209,6 +212,7 @@ struct Method {
   std::vector<double> bytes;
   std::vector<double> cpu;
   std::vector<double> caller_cpu;  // labstore: the logging thread's CPU
+  std::vector<double> read_seconds;  // reading the rows back (labstore (sync): not measured)
 };
 
 }  // namespace
@@ -252,6 +256,7 @@ int main(int argc, char** argv) {
     table[0].cpu.push_back(d.cpu_seconds);
     table[0].caller_cpu.push_back(d.caller_cpu_seconds);
     read_seconds.push_back(d.read_seconds);
+    table[0].read_seconds.push_back(d.read_seconds);
     reread_seconds.push_back(d.reread_seconds);
     LabstoreResult s = RunLabstore(rows, n, {.sync = true}, false);
     table[1].seconds.push_back(s.seconds);
@@ -272,14 +277,16 @@ int main(int argc, char** argv) {
     if (peers) {
       // The peers as `labstore bench` runs them (lib/bench): the same shape of
       // row (1 int, 3 doubles, 1 string of 8 bytes, timestamp), one thread.
+      // Each then reads its rows back into typed columns (the read peers).
       auto peer = RunWriteBench({.rows = n, .int_columns = 1, .float_columns = 3, .string_columns = 1,
-                                 .string_length = 8});
+                                 .string_length = 8, .read_back = true});
       if (!peer.ok()) Die(peer.status().ToString());
       for (size_t m = 1; m < peer->size(); ++m) {
         const WriteBenchResult& p = (*peer)[m];
         table[kPeer0 + m - 1].seconds.push_back(p.seconds);
         table[kPeer0 + m - 1].bytes.push_back(p.bytes_per_row * static_cast<double>(n));
         table[kPeer0 + m - 1].cpu.push_back(p.cpu_seconds);
+        table[kPeer0 + m - 1].read_seconds.push_back(p.read_seconds);
       }
     }
   }
@@ -290,6 +297,15 @@ int main(int argc, char** argv) {
   const double lab_rate = rate(table[0]);
   const double read_rate = dn / Median(read_seconds);
   const double reread_rate = dn / Median(reread_seconds);
+  // The read peers: the best of them, and labstore's fresh read-back over it.
+  const char* read_names[] = {"RocksDB iterator, key per row", "SQLite SELECT ... ORDER BY row",
+                              "JSON lines parse (flat parser)"};
+  double best_peer_read = 0;
+  std::string best_peer_name;
+  for (size_t m = kPeer0; m < table.size(); ++m) {
+    const double r = dn / Median(table[m].read_seconds);
+    if (r > best_peer_read) best_peer_read = r, best_peer_name = read_names[m - kPeer0];
+  }
   const double mib = 1024.0 * 1024.0;
 
   struct SweepRow {
@@ -323,6 +339,12 @@ int main(int argc, char** argv) {
                          "\"labstore_ratio\": {:.2f}, \"cpu_ns_per_row\": {:.1f}, \"labstore_cpu_ratio\": {:.2f}}}",
                          i ? ", " : "", r.name, rate(r), Median(r.bytes) / mib / Median(r.seconds), Median(r.bytes) / dn,
                          lab_rate / rate(r), cpu_ns(r), cpu_ns(r) / cpu_ns(table[0]));
+    }
+    out += "], \"read_peers\": [";
+    for (size_t m = kPeer0; m < table.size(); ++m) {
+      out += fmt::format("{}{{\"name\": \"{}\", \"read_rows_per_s\": {:.0f}}}", m > kPeer0 ? ", " : "",
+                         read_names[m - kPeer0],
+                         dn / Median(table[m].read_seconds));
     }
     out += fmt::format("], \"read_back_rows_per_s\": {:.0f}, \"read_back_reused_rows_per_s\": {:.0f}, "
                        "\"writer_rss_mib_after_1m\": {:.1f}, \"writer_rss_mib_after_half\": {:.1f}, \"writer_rss_mib_after_all\": {:.1f}, "
@@ -366,6 +388,17 @@ int main(int argc, char** argv) {
               " %.1f MiB at the end\n",
               mem.rss_1m / mib, mem.rss_half / mib, static_cast<unsigned long long>(n / 2), mem.rss_end / mib,
               static_cast<unsigned long long>(n), mem.memtable_1m / mib, mem.memtable_end / mib);
+  if (peers) {
+    // The same rows read back by each peer from what it wrote, into typed
+    // columns (RunWriteBench's read_back, bench/write_bench.h).
+    std::printf("\n| %-34s | %10s | %11s |\n|%s|%s|%s|\n", "read back into typed columns", "rows/s", "labstore is",
+                std::string(36, '-').c_str(), std::string(12, '-').c_str(), std::string(13, '-').c_str());
+    std::printf("| %-34s | %8.2f M | %10.2fx |\n", "labstore ReadColumns (fresh)", read_rate / 1e6, 1.0);
+    for (size_t m = kPeer0; m < table.size(); ++m) {
+      const double r = dn / Median(table[m].read_seconds);
+      std::printf("| %-34s | %8.2f M | %10.2fx |\n", read_names[m - kPeer0], r / 1e6, read_rate / r);
+    }
+  }
   if (!sweep_rows.empty()) {
     std::printf("\n| %-28s | %10s | %9s | %10s |\n|%s|%s|%s|%s|\n", "labstore chunk / codec", "rows/s", "bytes/row",
                 "CPU ns/row", std::string(30, '-').c_str(), std::string(12, '-').c_str(), std::string(11, '-').c_str(),
@@ -403,6 +436,11 @@ int main(int argc, char** argv) {
   }
   target("read-back >= 50 M rows/s", read_rate >= 50e6,
          fmt::format("{:.1f} M rows/s fresh, {:.1f} M rows/s reused", read_rate / 1e6, reread_rate / 1e6));
+  if (peers) {
+    target("read-back >= 10x the best read peer", read_rate >= 10 * best_peer_read,
+           fmt::format("{:.2f}x {} ({:.2f} M rows/s)", read_rate / best_peer_read, best_peer_name,
+                       best_peer_read / 1e6));
+  }
   // Flat: memory grows while RocksDB's records memtables fill (write_buffer_size
   // 64 MiB, up to two of them) and then stays; labstore's writer itself holds
   // two chunk buffers. Met when growth past 1 M rows stays within that budget.

@@ -116,6 +116,8 @@ struct RecordColumns {
 };
 
 // Reads a range of a scope into typed columns. Errors: as GetScope, Corruption.
+// A range of 65,536 rows or more is decoded on up to 3 worker threads (one
+// per core beyond the caller's), started and joined within the call.
 //
 //   auto c = labstore::ReadColumns(store, id, "default");
 //   for (size_t i = 0; i < c->rows; ++i) if (loss->valid[i]) sum += loss->doubles[i];

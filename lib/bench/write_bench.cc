@@ -22,6 +22,7 @@
 
 #include "labstore/labstore.h"
 #include "labstore/record.h"
+#include "bench/read_back.h"
 #include "util/progress_reporter.h"
 #include "util/return_if_error.h"
 
@@ -389,16 +390,18 @@ Result<std::vector<WriteBenchResult>> RunWriteBench(const WriteBenchOptions& o) 
     results.push_back(r);
   };
   using Method = Status (*)(const Rows&, const std::string&, ProgressReporter*, Measured*);
+  using ReadBack = Result<double> (*)(const WriteBenchOptions&, const std::string&);
   struct Named {
     const char* name;
     const char* folder;
     Method run;
+    ReadBack read;
   };
-  std::vector<Named> methods = {{"labstore", "labstore", RunLabstore}};
+  std::vector<Named> methods = {{"labstore", "labstore", RunLabstore, internal::ReadBackLabstore}};
   if (o.peers) {
-    methods.push_back({"RocksDB key per row", "rocksdb", RunRocksDb});
-    methods.push_back({"SQLite WAL", "sqlite", RunSqlite});
-    methods.push_back({"JSON lines", "jsonl", RunJsonLines});
+    methods.push_back({"RocksDB key per row", "rocksdb", RunRocksDb, internal::ReadBackRocksDb});
+    methods.push_back({"SQLite WAL", "sqlite", RunSqlite, internal::ReadBackSqlite});
+    methods.push_back({"JSON lines", "jsonl", RunJsonLines, internal::ReadBackJsonLines});
   }
   for (const Named& method : methods) {
     Measured m;
@@ -406,6 +409,12 @@ Result<std::vector<WriteBenchResult>> RunWriteBench(const WriteBenchOptions& o) 
     LABSTORE_RETURN_IF_ERROR(method.run(rows, tmpl + "/" + method.folder, &progress, &m));
     progress.Finish();
     add(method.name, m);
+    if (o.read_back) {
+      auto seconds = method.read(o, tmpl + "/" + method.folder);
+      if (!seconds.ok()) return seconds.status();
+      results.back().read_seconds = *seconds;
+      results.back().read_rows_per_s = static_cast<double>(o.rows) / (*seconds > 0 ? *seconds : 1e-9);
+    }
   }
   return results;
 }

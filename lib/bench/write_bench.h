@@ -27,7 +27,8 @@
 //             synchronous=OFF; JSON lines as kDefault
 // Time runs from the first row to the point where every row is handed to the
 // storage (labstore: every RecordWriter::Close returned). Bytes on disk are
-// measured after closing.
+// measured after closing. With read_back, each method's rows are then read
+// back (WriteBenchOptions::read_back) and timed apart.
 #ifndef LABSTORE_LIB_BENCH_WRITE_BENCH_H_
 #define LABSTORE_LIB_BENCH_WRITE_BENCH_H_
 
@@ -67,6 +68,12 @@ struct WriteBenchOptions {
   uint32_t flush_interval_ms = 1000;
   // Also measure RocksDB key per row, SQLite WAL and JSON lines. Default true.
   bool peers = true;
+  // Also read each method's rows back, after its write, into typed columns in
+  // memory (one vector per column, sized for the rows): labstore ReadColumns,
+  // a RocksDB iterator over every key, an SQLite SELECT ... ORDER BY row, a
+  // JSON-lines parse (of the flat lines written: an upper bound for a general
+  // JSON parser). Opening the store or file is not timed. Default false.
+  bool read_back = false;
   // Scratch folder: a fresh folder is made inside it and removed after.
   // Default "": $TMPDIR or /tmp.
   std::string dir;
@@ -84,6 +91,8 @@ struct WriteBenchResult {
   double mb_per_s = 0;           // bytes on disk (MiB) per second of logging
   double bytes_per_row = 0;      // bytes on disk after closing / rows
   double ratio_to_labstore = 1;  // labstore's rows/s over this method's (> 1: labstore is faster)
+  double read_seconds = 0;       // with read_back: wall clock of reading the rows back, else 0
+  double read_rows_per_s = 0;    // with read_back: rows / read_seconds, else 0
 };
 
 // "default", "sync", "nowal"; and back (false for anything else).

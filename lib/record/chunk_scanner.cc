@@ -69,12 +69,16 @@ Status ChunkScanner::Damaged(uint64_t start, std::string_view value, std::string
 }
 
 void ChunkScanner::End(Status why) {
+  ahead_.reset();
   it_.reset();
   status_ = std::move(why);
 }
 
-bool ChunkScanner::Next() {
-  if (!status_.ok() || next_row_ >= end_) return false;
+void ChunkScanner::DecodeAhead(unsigned workers) {
+  if (workers > 0 && !started_) ahead_ = std::make_unique<ChunkDecodeAhead>(workers);
+}
+
+bool ChunkScanner::Advance() {
   if (!started_) {
     started_ = true;
     rocksdb::ReadOptions ro;
@@ -88,19 +92,28 @@ bool ChunkScanner::Next() {
   } else {
     it_->Next();
   }
-  auto missing = [&] {
-    status_ = Status::Corruption(
-        fmt::format("missing record chunk: experiment {} scope \"{}\" rows from {}", id_, scope_, next_row_),
-        fmt::format("the scope has {} rows but no chunk holds row {}", meta_.rows, next_row_));
+  return it_->Valid() && it_->key().starts_with(prefix_) && it_->key().compare(upper_) < 0;
+}
+
+bool ChunkScanner::AtEnd(const rocksdb::Status& iterator_status) {
+  if (!iterator_status.ok()) {
+    status_ = FromRocks(iterator_status, fmt::format("cannot read scope \"{}\" of experiment {}", scope_, id_));
     return false;
-  };
-  if (!it_->Valid() || !it_->key().starts_with(prefix_) || it_->key().compare(upper_) >= 0) {
-    if (!it_->status().ok()) {
-      status_ = FromRocks(it_->status(), fmt::format("cannot read scope \"{}\" of experiment {}", scope_, id_));
-      return false;
-    }
-    return missing();
   }
+  status_ = Status::Corruption(
+      fmt::format("missing record chunk: experiment {} scope \"{}\" rows from {}", id_, scope_, next_row_),
+      fmt::format("the scope has {} rows but no chunk holds row {}", meta_.rows, next_row_));
+  return false;
+}
+
+bool ChunkScanner::Next() {
+  if (!status_.ok() || next_row_ >= end_) return false;
+  if (ahead_) return NextAhead();
+  if (!Advance()) return AtEnd(it_->status());
+  return Take(nullptr);
+}
+
+bool ChunkScanner::Take(const DecodedChunk* decoded) {
   std::string_view key(it_->key().data(), it_->key().size());
   std::string_view value(it_->value().data(), it_->value().size());
   if (key.size() != prefix_.size() + 8) {
@@ -108,20 +121,55 @@ bool ChunkScanner::Next() {
     return false;
   }
   uint64_t start = GetBigEndian64(key.substr(prefix_.size()));
-  std::string reason;
-  if (!DecodeChunk(value, &*chunk_, &reason)) {
-    status_ = Damaged(start, value, reason);
+  if (decoded == nullptr) {
+    std::string reason;
+    if (!DecodeChunk(value, &*chunk_, &reason)) {
+      status_ = Damaged(start, value, reason);
+      return false;
+    }
+    decoded = &*chunk_;
+  }
+  if (decoded->first_row != start) {
+    status_ = Damaged(start, value, fmt::format("its header says it starts at row {}", decoded->first_row));
     return false;
   }
-  if (chunk_->first_row != start) {
-    status_ = Damaged(start, value, fmt::format("its header says it starts at row {}", chunk_->first_row));
-    return false;
-  }
-  if (start > next_row_ || start + chunk_->rows <= next_row_) return missing();
+  return TakeRows(start, decoded);
+}
+
+bool ChunkScanner::TakeRows(uint64_t start, const DecodedChunk* decoded) {
+  current_ = decoded;
+  if (start > next_row_ || start + decoded->rows <= next_row_) return AtEnd(rocksdb::Status::OK());
   lo_ = static_cast<uint32_t>(next_row_ - start);
-  hi_ = static_cast<uint32_t>(std::min<uint64_t>(chunk_->rows, end_ - start));
+  hi_ = static_cast<uint32_t>(std::min<uint64_t>(decoded->rows, end_ - start));
   next_row_ = start + hi_;
   return true;
+}
+
+bool ChunkScanner::NextAhead() {
+  if (current_ != nullptr) ahead_->Pop();  // the chunk Next() returned last
+  current_ = nullptr;
+  while (!ahead_done_ && !ahead_->Full()) {
+    if (!Advance()) {
+      ahead_done_ = true;
+      ahead_iterator_status_ = it_->status();
+      break;
+    }
+    ahead_->Push(std::string_view(it_->key().data(), it_->key().size()),
+                 std::string_view(it_->value().data(), it_->value().size()));
+  }
+  if (ahead_->Empty()) return AtEnd(ahead_iterator_status_);
+  AheadSlot& slot = ahead_->Front();
+  const std::string_view key = slot.key;
+  uint64_t start = key.size() == prefix_.size() + 8 ? GetBigEndian64(key.substr(prefix_.size())) : 0;
+  if (slot.decoded && key.size() == prefix_.size() + 8 && slot.chunk.first_row == start) {
+    return TakeRows(start, &slot.chunk);
+  }
+  // A chunk that fails: read on in order from it, so that the error names it as without decoding ahead.
+  std::string at(key);
+  ahead_.reset();
+  it_->Seek(at);
+  if (!it_->Valid() || it_->key() != rocksdb::Slice(at)) return AtEnd(it_->status());
+  return Take(nullptr);
 }
 
 size_t Footprint(const DecodedChunk& chunk) {

@@ -12,6 +12,7 @@
 
 #include "labstore/record_reader.h"
 #include "record/chunk.h"
+#include "record/chunk_ahead.h"
 #include "store/store_state.h"
 #include "util/thread_spare.h"
 
@@ -27,12 +28,17 @@ class ChunkScanner {
   Status OpenKey(const StoreState& st, std::string_view id, std::string_view exp_key, std::string_view scope,
                  const RowRange& range);
 
+  // Decodes the following chunks on `workers` threads ahead of Next() (call
+  // after Open, before the first Next). Chunks, rows and errors stay as
+  // without: a chunk that fails is read again in order to name it.
+  void DecodeAhead(unsigned workers);
+
   // Decodes the next chunk; false at the end or on error (see status()).
   bool Next();
   // Lets go of the store (its iterator) for good: Next() returns false and
   // status() is `why` from now on.
   void End(Status why);
-  const DecodedChunk& chunk() const { return *chunk_; }
+  const DecodedChunk& chunk() const { return *current_; }
   // The rows of chunk() to use: [lo, hi) in chunk row numbers.
   uint32_t lo() const { return lo_; }
   uint32_t hi() const { return hi_; }
@@ -43,6 +49,15 @@ class ChunkScanner {
 
  private:
   Status Damaged(uint64_t start, std::string_view key_value, std::string_view reason);
+  // Moves it_ to the next chunk of the range; false past it.
+  bool Advance();
+  // Sets status_ for a range that ends before end_ (an iterator error or a missing chunk).
+  bool AtEnd(const rocksdb::Status& iterator_status);
+  // Checks the chunk at it_ (decoding it unless `decoded` is given) and takes its rows.
+  bool Take(const DecodedChunk* decoded);
+  // Takes the rows of a checked chunk that starts at row `start`.
+  bool TakeRows(uint64_t start, const DecodedChunk* decoded);
+  bool NextAhead();
 
   const StoreState* st_ = nullptr;
   std::string id_, exp_key_, scope_, prefix_, lower_, upper_;
@@ -51,6 +66,10 @@ class ChunkScanner {
   std::unique_ptr<rocksdb::Iterator> it_;
   bool started_ = false;
   ThreadSpare<DecodedChunk> chunk_;  // the thread's, reused between scans
+  const DecodedChunk* current_ = nullptr;
+  std::unique_ptr<ChunkDecodeAhead> ahead_;
+  bool ahead_done_ = false;  // it_ has passed the range (ahead_iterator_status_ says why)
+  rocksdb::Status ahead_iterator_status_;
   uint32_t lo_ = 0, hi_ = 0;
   Status status_;
 };

@@ -16,6 +16,7 @@ namespace labstore {
 namespace {
 
 using test::Code;
+using test::DamageChunk;
 using test::NewExperiment;
 using test::OpenWriter;
 using test::Rows;
@@ -153,20 +154,6 @@ TEST_CASE("A read-only store opened while a writer runs sees every stored row") 
   REQUIRE(w.Close().ok());
 }
 
-// Overwrites the value under the records key of chunk `start` of a scope.
-void Damage(Store& store, const std::string& id, const std::string& scope, uint64_t start, int byte, bool remove = false) {
-  internal::StoreState& st = *internal::StateOf(store);
-  std::string key = internal::RecordKey(internal::LookupKey(st, id).value(), scope, start);
-  std::string value;
-  REQUIRE(st.db->Get(rocksdb::ReadOptions(), st.handle(internal::kCfRecords), key, &value).ok());
-  if (remove) {
-    REQUIRE(st.db->Delete(rocksdb::WriteOptions(), st.handle(internal::kCfRecords), key).ok());
-    return;
-  }
-  value[static_cast<size_t>(byte) % value.size()] ^= 0x20;
-  REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(internal::kCfRecords), key, value).ok());
-}
-
 TEST_CASE("A damaged chunk is Corruption naming experiment, scope and rows, never skipped") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
@@ -182,7 +169,7 @@ TEST_CASE("A damaged chunk is Corruption naming experiment, scope and rows, neve
       }
       REQUIRE(w.Close().ok());
     }
-    Damage(store, id, scope, 20, byte < 0 ? 0 : byte, byte < 0);
+    DamageChunk(store, id, scope, 20, byte < 0 ? 0 : byte, byte < 0);
     auto rows = ReadRows(store, id, scope);
     CHECK(Code(rows) == "Corruption");
     const std::string& msg = rows.status().message();

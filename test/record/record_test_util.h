@@ -12,6 +12,12 @@
 #include "labstore/record_reader.h"
 #include "test_util.h"
 
+#include <rocksdb/db.h>
+
+#include "experiment/lookup.h"
+#include "record/scope.h"
+#include "store/store_state.h"
+
 namespace labstore::test {
 
 // A stored experiment's id.
@@ -43,6 +49,22 @@ inline std::string Show(const Row& row) {
     out += name + "=" + value.ToJson();
   }
   return out;
+}
+
+// Flips a bit of byte `byte` (modulo its size) of the value under the records
+// key of chunk `start` of a scope, or deletes the value with `remove`.
+inline void DamageChunk(Store& store, const std::string& id, const std::string& scope, uint64_t start, int byte,
+                   bool remove = false) {
+  internal::StoreState& st = *internal::StateOf(store);
+  std::string key = internal::RecordKey(internal::LookupKey(st, id).value(), scope, start);
+  std::string value;
+  REQUIRE(st.db->Get(rocksdb::ReadOptions(), st.handle(internal::kCfRecords), key, &value).ok());
+  if (remove) {
+    REQUIRE(st.db->Delete(rocksdb::WriteOptions(), st.handle(internal::kCfRecords), key).ok());
+    return;
+  }
+  value[static_cast<size_t>(byte) % value.size()] ^= 0x20;
+  REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(internal::kCfRecords), key, value).ok());
 }
 
 }  // namespace labstore::test
