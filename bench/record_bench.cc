@@ -335,10 +335,11 @@ int main(int argc, char** argv) {
     std::string out = fmt::format("{{\"rows\": {}, \"runs\": {}, \"methods\": [", n, runs);
     for (size_t i = 0; i < table.size(); ++i) {
       const Method& r = table[i];
-      out += fmt::format("{}{{\"name\": \"{}\", \"rows_per_s\": {:.0f}, \"mb_per_s\": {:.1f}, \"bytes_per_row\": {:.2f}, "
-                         "\"labstore_ratio\": {:.2f}, \"cpu_ns_per_row\": {:.1f}, \"labstore_cpu_ratio\": {:.2f}}}",
-                         i ? ", " : "", r.name, rate(r), Median(r.bytes) / mib / Median(r.seconds), Median(r.bytes) / dn,
-                         lab_rate / rate(r), cpu_ns(r), cpu_ns(r) / cpu_ns(table[0]));
+      out += fmt::format(
+          "{}{{\"name\": \"{}\", \"rows_per_s\": {:.0f}, \"mb_per_s\": {:.1f}, \"bytes_per_row\": {:.2f}, "
+          "\"labstore_ratio\": {:.2f}, \"cpu_ns_per_row\": {:.1f}, \"labstore_cpu_ratio\": {:.2f}}}",
+          i ? ", " : "", r.name, rate(r), Median(r.bytes) / mib / Median(r.seconds), Median(r.bytes) / dn,
+          lab_rate / rate(r), cpu_ns(r), cpu_ns(r) / cpu_ns(table[0]));
     }
     out += "], \"read_peers\": [";
     for (size_t m = kPeer0; m < table.size(); ++m) {
@@ -346,17 +347,19 @@ int main(int argc, char** argv) {
                          read_names[m - kPeer0],
                          dn / Median(table[m].read_seconds));
     }
-    out += fmt::format("], \"read_back_rows_per_s\": {:.0f}, \"read_back_reused_rows_per_s\": {:.0f}, "
-                       "\"writer_rss_mib_after_1m\": {:.1f}, \"writer_rss_mib_after_half\": {:.1f}, \"writer_rss_mib_after_all\": {:.1f}, "
-                       "\"memtables_mib_after_1m\": {:.1f}, \"memtables_mib_after_all\": {:.1f}",
-                       read_rate, reread_rate, mem.rss_1m / mib, mem.rss_half / mib, mem.rss_end / mib, mem.memtable_1m / mib,
-                       mem.memtable_end / mib);
+    out += fmt::format(
+        "], \"read_back_rows_per_s\": {:.0f}, \"read_back_reused_rows_per_s\": {:.0f}, "
+        "\"writer_rss_mib_after_1m\": {:.1f}, \"writer_rss_mib_after_half\": {:.1f}, \"writer_rss_mib_after_all\": "
+        "{:.1f}, "
+        "\"memtables_mib_after_1m\": {:.1f}, \"memtables_mib_after_all\": {:.1f}",
+        read_rate, reread_rate, mem.rss_1m / mib, mem.rss_half / mib, mem.rss_end / mib, mem.memtable_1m / mib,
+        mem.memtable_end / mib);
     if (!sweep_rows.empty()) {
       out += ", \"sweep\": [";
       for (size_t i = 0; i < sweep_rows.size(); ++i) {
-        out += fmt::format("{}{{\"name\": \"{}\", \"rows_per_s\": {:.0f}, \"bytes_per_row\": {:.2f}, \"cpu_ns_per_row\": {:.1f}}}",
-                           i ? ", " : "", sweep_rows[i].name, sweep_rows[i].rate, sweep_rows[i].bytes_per_row,
-                           sweep_rows[i].cpu_ns);
+        out += fmt::format(
+            "{}{{\"name\": \"{}\", \"rows_per_s\": {:.0f}, \"bytes_per_row\": {:.2f}, \"cpu_ns_per_row\": {:.1f}}}",
+            i ? ", " : "", sweep_rows[i].name, sweep_rows[i].rate, sweep_rows[i].bytes_per_row, sweep_rows[i].cpu_ns);
       }
       out += "]";
     }
@@ -383,11 +386,12 @@ int main(int argc, char** argv) {
               Median(table[0].caller_cpu) / dn * 1e9, Median(table[2].caller_cpu) / dn * 1e9);
   std::printf("\nread-back into typed columns (ReadColumns): %.1f M rows/s fresh, %.1f M rows/s into a reused result\n",
               read_rate / 1e6, reread_rate / 1e6);
-  std::printf("writer memory (RSS growth in a clean process): +%.1f MiB after 1 M rows, +%.1f MiB after %llu,"
-              " +%.1f MiB after %llu;\n  RocksDB memtables (bounded by write_buffer_size 64 MiB x 2): %.1f MiB after 1 M rows,"
-              " %.1f MiB at the end\n",
-              mem.rss_1m / mib, mem.rss_half / mib, static_cast<unsigned long long>(n / 2), mem.rss_end / mib,
-              static_cast<unsigned long long>(n), mem.memtable_1m / mib, mem.memtable_end / mib);
+  std::printf(
+      "writer memory (RSS growth in a clean process): +%.1f MiB after 1 M rows, +%.1f MiB after %llu,"
+      " +%.1f MiB after %llu;\n  RocksDB memtables (bounded by write_buffer_size 64 MiB x 2): %.1f MiB after 1 M rows,"
+      " %.1f MiB at the end\n",
+      mem.rss_1m / mib, mem.rss_half / mib, static_cast<unsigned long long>(n / 2), mem.rss_end / mib,
+      static_cast<unsigned long long>(n), mem.memtable_1m / mib, mem.memtable_end / mib);
   if (peers) {
     // The same rows read back by each peer from what it wrote, into typed
     // columns (RunWriteBench's read_back, bench/write_bench.h).

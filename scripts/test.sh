@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Sets up (see setup.sh), then runs every test:
+#   0. a style check: no C++ line over 120 columns (.clang-format);
 #   1. the normal build (build/): release, warnings as errors, tests and
 #      benchmarks compiled — what users build, checked strictly; then the
 #      demo's build (build-demo/: the command only, its library as one unity
@@ -47,6 +48,15 @@ stage() {  # prints the wall and CPU time of the stage that ended, then the next
   stage_cpu=$cpu
   echo "== $1"
 }
+
+stage "style: no C++ line over 120 columns (.clang-format)"
+long_lines=$(LC_ALL=C.UTF-8 grep -rn --include='*.cc' --include='*.h' '.\{121,\}' include lib tools test bench python/src \
+  || true)
+if [ -n "$long_lines" ]; then
+  echo "$long_lines"
+  echo "test.sh: these lines are over 120 columns (clang-format them: .clang-format)" >&2
+  exit 1
+fi
 
 stage "build (release, -Werror)"
 # python3-numpy: the .npy round trip against numpy itself (test/data/npy_test.cc).

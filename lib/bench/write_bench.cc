@@ -230,7 +230,9 @@ Status RunSqlite(const Rows& rows, const std::string& dir, ProgressReporter* pro
     return Status::IOError("cannot open SQLite", path);
   }
   std::unique_ptr<sqlite3, decltype(&sqlite3_close)> guard(db, sqlite3_close);
-  const char* sync = o.durability == BenchDurability::kSync ? "FULL" : o.durability == BenchDurability::kNoWal ? "OFF" : "NORMAL";
+  const char* sync = o.durability == BenchDurability::kSync    ? "FULL"
+                     : o.durability == BenchDurability::kNoWal ? "OFF"
+                                                               : "NORMAL";
   std::string create = fmt::format("PRAGMA journal_mode=WAL; PRAGMA synchronous={};"
                                    "CREATE TABLE records (row INTEGER PRIMARY KEY, ts INTEGER", sync);
   std::string insert_sql = "INSERT INTO records VALUES (?, ?";
@@ -351,7 +353,8 @@ Result<std::vector<WriteBenchResult>> RunWriteBench(const WriteBenchOptions& o) 
     return Status::InvalidArgument(fmt::format("invalid row shape: {} columns", columns), "it must be 1..1000 columns");
   }
   if (o.string_length > 65536) {
-    return Status::InvalidArgument(fmt::format("invalid string length {}", o.string_length), "it must be at most 65536");
+    return Status::InvalidArgument(fmt::format("invalid string length {}", o.string_length),
+                                   "it must be at most 65536");
   }
   if (o.flush_rows == 0 || o.flush_rows > (1u << 20)) {
     return Status::InvalidArgument(fmt::format("invalid flush rows {}", o.flush_rows), "it must be in 1..1048576");

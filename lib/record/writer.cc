@@ -71,8 +71,10 @@ Result<RecordWriter> RecordWriter::Open(Store& store, std::string_view experimen
   if (options.sync && options.disable_wal) {
     return Status::InvalidArgument("invalid RecordOptions: sync with disable_wal", "sync needs the write-ahead log");
   }
-  if (options.flush_bytes == 0) return Status::InvalidArgument("invalid RecordOptions::flush_bytes 0", "it must be positive");
-  if (static_cast<uint8_t>(options.compression) > 2) return Status::InvalidArgument("invalid RecordOptions::compression");
+  if (options.flush_bytes == 0)
+    return Status::InvalidArgument("invalid RecordOptions::flush_bytes 0", "it must be positive");
+  if (static_cast<uint8_t>(options.compression) > 2)
+    return Status::InvalidArgument("invalid RecordOptions::compression");
   LABSTORE_RETURN_IF_ERROR(st->CheckWritable("write records"));
   auto key = internal::LookupKey(*st, experiment_id);
   if (!key.ok()) return key.status();
@@ -272,7 +274,8 @@ Status RecordWriter::Save(bool force) {
     if (!force) return Status::OK();
     w.OpenRow();
   }
-  if (!w.row_error.ok() || (w.row_cells == 0 && !force) || w.has_bg_error.load(std::memory_order_relaxed)) [[unlikely]] {
+  if (!w.row_error.ok() || (w.row_cells == 0 && !force) || w.has_bg_error.load(std::memory_order_relaxed))
+      [[unlikely]] {
     Status s = w.row_error.ok() ? (w.row_cells == 0 && !force ? Status::OK() : w.BackgroundError()) : w.row_error;
     Discard();
     return s;
