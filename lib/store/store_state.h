@@ -18,6 +18,7 @@
 #include "store/column_families.h"
 #include "store/lock_file.h"
 #include "store/open_handles.h"
+#include "store/part.h"
 
 namespace labstore::internal {
 
@@ -26,11 +27,17 @@ struct StoreState {
   bool read_only = false;
   StoreOptions options;       // as opened (Refresh reopens with them)
   // Read-only: the MANIFEST and logs as they were just before the database
-  // was opened (store.cc DirStamp); empty when unknown. Refresh compares it.
+  // was opened (store/part.h DirStamp); empty when unknown. Refresh compares it.
   std::string open_stamp;
   LockFile lock;              // writers only
   std::unique_ptr<rocksdb::DB> db;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> cf{};
+  // The part `db` is (0: the main database; n: shards/<n>), and read-only
+  // views of the store's other parts, ascending by number
+  // (doc/many-writers.md). No views for a store that never had a shard: every
+  // read goes to `db` alone.
+  int part = 0;
+  std::vector<std::unique_ptr<Part>> views;
   // Serializes writes that allocate ids, ordinals and sequence numbers.
   std::mutex write_mu;
   // Next store-wide sequence number (persisted in meta "next_sequence").
