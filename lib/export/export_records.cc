@@ -17,6 +17,8 @@
 // SQL names are case-insensitive: a table or column whose name equals an
 // earlier one but for case, or a column named experiment_id, row or scope,
 // gets "_2", "_3", ... appended.
+// Rows go in by batches of 65,536 decoded rows, each one INSERT ... SELECT
+// from a row feed (export_sql_rows.h, sqlite/sqlite_row_feed.h).
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -26,14 +28,11 @@
 
 #include "export/export_internal.h"
 #include "export/export_sql_rows.h"
-#include "json/py_json.h"
 #include "labstore/record_reader.h"
-#include "labstore/time.h"
 #include "layout/names.h"
 #include "record/numeric.h"
 #include "util/progress_reporter.h"
 #include "util/return_if_error.h"
-#include "util/time_format.h"
 
 namespace labstore::internal {
 namespace {
