@@ -51,6 +51,20 @@ void CheckRows(const std::string& db, int64_t rows) {
               "OR length(\"__timestamp\") < 26") == "0\n");
 }
 
+// A fresh store with one experiment whose scope "default" has `rows` rows (Log).
+struct LoggedStore {
+  TempDir tmp;
+  Store store = OpenStore(tmp.Sub("store"));
+  std::string id;
+
+  explicit LoggedStore(int64_t rows) {
+    auto e = store.Create({.module = "m", .config = "{}"});
+    REQUIRE(e.ok());
+    id = e->id;
+    Log(store, id, 0, rows);
+  }
+};
+
 bool HasTemporaryFiles(const std::string& dir) {
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     std::string name = e.path().filename().string();
@@ -61,12 +75,10 @@ bool HasTemporaryFiles(const std::string& dir) {
 
 TEST_CASE("records.sqlite is built whole over several insert batches, then extended in place" *
           doctest::test_suite("export")) {
-  TempDir tmp;
-  Store store = OpenStore(tmp.Sub("store"));
-  auto e = store.Create({.module = "m", .config = "{}"});
-  REQUIRE(e.ok());
   const int64_t first = 65536 + 1000;  // more than one insert batch (65,536 rows)
-  Log(store, e->id, 0, first);
+  LoggedStore s(first);
+  TempDir& tmp = s.tmp;
+  Store& store = s.store;
   const std::string out = tmp.Sub("out"), db = out + "/records.sqlite";
   auto stats = Export(store, out, {.records_sql = RecordsSql::kSeparateFile, .sync = true});
   REQUIRE_MESSAGE(stats.ok(), stats.status().ToString());
@@ -86,7 +98,7 @@ TEST_CASE("records.sqlite is built whole over several insert batches, then exten
     return st.st_ino;
   };
   const ino_t before = inode();
-  Log(store, e->id, first, first + 70000);
+  Log(store, s.id, first, first + 70000);
   auto again = Export(store, out, {.records_sql = RecordsSql::kSeparateFile});
   REQUIRE_MESSAGE(again.ok(), again.status().ToString());
   CHECK(again->record_sql_rows == 70000);
@@ -98,11 +110,9 @@ TEST_CASE("records.sqlite is built whole over several insert batches, then exten
 
 TEST_CASE("ExportSqlite's file is built whole with 16 KiB pages; in storage.sqlite the records keep 4 KiB pages" *
           doctest::test_suite("export")) {
-  TempDir tmp;
-  Store store = OpenStore(tmp.Sub("store"));
-  auto e = store.Create({.module = "m", .config = "{}"});
-  REQUIRE(e.ok());
-  Log(store, e->id, 0, 70000);
+  LoggedStore s(70000);
+  TempDir& tmp = s.tmp;
+  Store& store = s.store;
   const std::string file = tmp.Sub("view/all.sqlite");
   auto stats = ExportSqlite(store, file);
   REQUIRE_MESSAGE(stats.ok(), stats.status().ToString());
