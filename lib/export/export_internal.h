@@ -59,6 +59,11 @@ Status RemoveRecordsSql(SqliteDb& db, const std::vector<std::string>& ids);
 // that FinishDatabase renames into place after committing.
 Result<SqliteDb> OpenDatabase(SafeDir& root, const std::string& name, bool machinable_schema, bool sync,
                               std::string* temp_name);
+// Settings for a new database built under a temporary name, read by nobody
+// until it is renamed into place: no rollback journal (an interrupted build
+// leaves a temporary file that the next export removes), synchronous off
+// unless `sync`, and 16 KiB pages if `large_pages` (else SQLite's 4 KiB).
+Status SetUpScratchDatabase(SqliteDb& db, bool sync, bool large_pages);
 // Commits `db`, closes it and renames `temp_name` (if any) to `name`.
 Status FinishDatabase(SafeDir& root, SqliteDb& db, const std::string& temp_name, const std::string& name, bool sync);
 

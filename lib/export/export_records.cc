@@ -17,6 +17,8 @@
 // SQL names are case-insensitive: a table or column whose name equals an
 // earlier one but for case, or a column named experiment_id, row or scope,
 // gets "_2", "_3", ... appended.
+// Rows go in by batches of 65,536 decoded rows, each one INSERT ... SELECT
+// from a row feed (export_sql_rows.h, sqlite/sqlite_row_feed.h).
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -25,14 +27,12 @@
 #include <fmt/format.h>
 
 #include "export/export_internal.h"
-#include "json/py_json.h"
+#include "export/export_sql_rows.h"
 #include "labstore/record_reader.h"
-#include "labstore/time.h"
 #include "layout/names.h"
 #include "record/numeric.h"
 #include "util/progress_reporter.h"
 #include "util/return_if_error.h"
-#include "util/time_format.h"
 
 namespace labstore::internal {
 namespace {
@@ -280,71 +280,40 @@ class RecordsSqlWriter {
     return Status::OK();
   }
 
-  // Binds one cell of a mixed (kJson) column: scalars by their own type,
-  // nested JSON as its text.
-  static void BindJsonCell(SqliteStmt& stmt, int i, std::string_view text) {
-    auto v = ParsePyJson(text, "record value");
-    if (!v.ok()) {
-      stmt.Bind(i, text);
-      return;
-    }
-    switch (v->type()) {
-      case PyJson::Type::kNull: stmt.BindNull(i); break;
-      case PyJson::Type::kBool: stmt.Bind(i, int64_t{v->boolean()}); break;
-      case PyJson::Type::kInt:
-        if (auto n = v->AsInt64()) stmt.Bind(i, *n); else stmt.Bind(i, std::string_view(v->text()));
-        break;
-      case PyJson::Type::kFloat: stmt.Bind(i, v->number()); break;
-      case PyJson::Type::kString: stmt.Bind(i, std::string_view(v->text())); break;
-      default: stmt.Bind(i, text); break;
-    }
-  }
-
+  // Inserts rows [from, info.rows) of the scope: one INSERT ... SELECT from a
+  // row feed per batch of decoded rows.
   Status Insert(const std::string& id, const ScopeInfo& info, uint64_t from) {
     const ScopeTable& t = scopes_.at(info.name);
-    std::string cols = "experiment_id, row, \"__timestamp\"", params = "?,?,?";
+    std::string cols = "experiment_id, row, \"__timestamp\"";
+    std::vector<std::string> names;  // record column of each SQL column after the first three
     for (const SqlColumn& c : t.columns) {
       cols += ", " + QuoteIdentifier(c.column_name);
-      params += ",?";
+      names.push_back(c.name);
     }
-    auto stmt = db_.Prepare(fmt::format("INSERT INTO {} ({}) VALUES ({})", QuoteIdentifier(t.table), cols, params));
+    auto feed = Feed(static_cast<int>(3 + t.columns.size()));
+    if (!feed.ok()) return feed.status();
+    auto stmt = db_.Prepare(fmt::format("INSERT INTO {} ({}) {}", QuoteIdentifier(t.table), cols, (*feed)->Select()));
     if (!stmt.ok()) return stmt.status();
-    IsoFormatter iso;
-    char when[IsoFormatter::kMaxSize];  // the bound timestamp text, until Run
     for (uint64_t start = from; start < info.rows; start += kSqlBatchRows) {
       uint64_t count = std::min<uint64_t>(kSqlBatchRows, info.rows - start);
       auto data = ReadColumns(*ctx_.store, id, info.name, {.start = static_cast<int64_t>(start), .count = count});
       if (!data.ok()) return data.status();
-      // Parameter index of each column of `data`, by record column name.
-      std::vector<int> param(data->columns.size(), 0);
-      for (size_t c = 0; c < data->columns.size(); ++c) {
-        for (size_t k = 0; k < t.columns.size(); ++k) {
-          if (t.columns[k].name == data->columns[c].name) param[c] = static_cast<int>(k) + 4;
-        }
-      }
-      for (uint64_t r = 0; r < data->rows; ++r) {
-        stmt->BindView(1, id).Bind(2, static_cast<int64_t>(data->first_row + r));
-        char* when_end =
-            iso.Write(when, {.unix_micros = data->timestamps[r], .utc_offset_seconds = data->utc_offsets[r]});
-        stmt->BindView(3, std::string_view(when, static_cast<size_t>(when_end - when)));
-        for (size_t c = 0; c < data->columns.size(); ++c) {
-          const ColumnData& col = data->columns[c];
-          int i = param[c];
-          if (i == 0 || !col.IsValid(r)) continue;  // unbound parameters are NULL
-          switch (col.type) {
-            case ValueType::kInt64: stmt->Bind(i, col.ints[r]); break;
-            case ValueType::kDouble: stmt->Bind(i, col.doubles[r]); break;
-            case ValueType::kBool: stmt->Bind(i, int64_t{col.bools[r]}); break;
-            case ValueType::kString: stmt->BindView(i, col.StringAt(r)); break;
-            case ValueType::kJson: BindJsonCell(*stmt, i, col.StringAt(r)); break;
-            case ValueType::kNull: break;
-          }
-        }
-        LABSTORE_RETURN_IF_ERROR(stmt->Run());
-      }
+      RecordBatchRows rows(id, *data, names);
+      LABSTORE_RETURN_IF_ERROR((*feed)->Run(*stmt, rows));
       ctx_.stats->record_sql_rows += data->rows;
     }
     return Status::OK();
+  }
+
+  // The row feed of `columns` columns on db_, registered on first use.
+  Result<SqliteRowFeed*> Feed(int columns) {
+    auto it = feeds_.find(columns);
+    if (it == feeds_.end()) {
+      auto feed = SqliteRowFeed::Create(db_, fmt::format("labstore_feed_{}", columns), columns);
+      if (!feed.ok()) return feed.status();
+      it = feeds_.emplace(columns, std::move(*feed)).first;
+    }
+    return &it->second;
   }
 
   ExportContext& ctx_;
@@ -352,6 +321,7 @@ class RecordsSqlWriter {
   std::map<std::string, ScopeTable> scopes_;  // by scope name
   std::set<std::string> table_names_;         // lower case
   SqliteStmt progress_, set_progress_;
+  std::map<int, SqliteRowFeed> feeds_;        // by column count
   bool changed_ = false;
 };
 

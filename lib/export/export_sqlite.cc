@@ -23,7 +23,7 @@ Status WriteSqlite(ExportContext& ctx, const std::string& temp, const ExportPlan
   SafeDir& root = *ctx.root;
   auto db = SqliteDb::Open(root.path() + "/" + temp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!db.ok()) return db.status();
-  if (!ctx.options->sync) LABSTORE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = OFF"));
+  LABSTORE_RETURN_IF_ERROR(SetUpScratchDatabase(*db, ctx.options->sync, /*large_pages=*/true));
   LABSTORE_RETURN_IF_ERROR(CreateMachinableSchema(*db));
   LABSTORE_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
   LABSTORE_RETURN_IF_ERROR(WriteRows(root.path(), *db, plan, ""));
