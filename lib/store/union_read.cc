@@ -1,5 +1,6 @@
 #include "store/union_read.h"
 
+#include <type_traits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -24,6 +25,7 @@ rocksdb::Status GetFirst(const StoreState& st, Cf cf, const rocksdb::Slice& key,
   rocksdb::ReadOptions vro = ForView(ro);
   for (const auto& view : st.views) {
     if (!view->db) continue;
+    if constexpr (std::is_same_v<Value, rocksdb::PinnableSlice>) value->Reset();
     s = view->db->Get(vro, view->handle(cf), key, value);
     if (!s.IsNotFound()) return s;
   }
@@ -39,8 +41,6 @@ rocksdb::Status GetAny(const StoreState& st, Cf cf, const rocksdb::Slice& key, s
 
 rocksdb::Status GetAny(const StoreState& st, Cf cf, const rocksdb::Slice& key, rocksdb::PinnableSlice* value,
                        const rocksdb::ReadOptions& ro) {
-  if (st.views.empty()) return st.db->Get(ro, st.handle(cf), key, value);
-  value->Reset();
   return GetFirst(st, cf, key, value, ro);
 }
 
