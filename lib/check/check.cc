@@ -16,6 +16,7 @@
 #include "experiment/codec.h"
 #include "import/pending.h"
 #include "store/store_state.h"
+#include "store/union_read.h"
 
 namespace labstore {
 namespace {
@@ -35,8 +36,7 @@ Result<std::vector<std::string>> AllIds(const StoreState& st) {
 // damaged; as many as can be read.
 std::vector<std::string> IdsFromRecords(const StoreState& st) {
   std::vector<std::string> ids;
-  std::unique_ptr<rocksdb::Iterator> it(
-      st.db->NewIterator(rocksdb::ReadOptions(), st.handle(internal::kCfExperiments)));
+  std::unique_ptr<rocksdb::Iterator> it = internal::NewUnionIterator(st, internal::kCfExperiments);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto e = internal::DecodeExperiment(it->key().ToStringView(), it->value().ToStringView());
     if (e.ok()) ids.push_back(e->experiment.id);
@@ -144,6 +144,12 @@ Result<CheckReport> CheckStore(const Store& store, const ProgressCallback& progr
   // Block checksums of every table file, in every column family.
   rocksdb::Status s = st.db->VerifyChecksum();
   if (!s.ok()) report.damage.push_back({"", DamagedFile(st, s.ToString()), s.ToString()});
+  for (const auto& view : st.views) {
+    if (!view->db) continue;
+    s = view->db->VerifyChecksum();
+    if (!s.ok()) report.damage.push_back({"", fmt::format("table files of {}", internal::PartName(view->number)),
+                                          s.ToString()});
+  }
   auto ids = AllIds(st);
   if (!ids.ok()) {
     // Experiments are looked up through this index: each one's checks below
@@ -171,8 +177,7 @@ Result<StoreStats> GetStoreStats(const Store& store) {
   {
     // Counted, not read from meta "execution_count": Store::Delete removes
     // executions left without members and never reuses their numbers.
-    std::unique_ptr<rocksdb::Iterator> it(
-        st.db->NewIterator(rocksdb::ReadOptions(), st.handle(internal::kCfExecutions)));
+    std::unique_ptr<rocksdb::Iterator> it = internal::NewUnionIterator(st, internal::kCfExecutions);
     for (it->SeekToFirst(); it->Valid(); it->Next()) ++stats.executions;
     if (!it->status().ok()) return internal::FromRocks(it->status(), "cannot count the executions");
   }
@@ -191,6 +196,7 @@ Result<StoreStats> GetStoreStats(const Store& store) {
       stats.file_bytes += f.size;
     }
   }
+  // RocksDB's figures of the own part (the other parts' are not counted yet).
   for (int i = 1; i < internal::kCfCount; ++i) {
     ColumnFamilyStats cf;
     cf.name = internal::kCfNames[i];

@@ -1,4 +1,6 @@
-// Garbage collection of contents (content_gc.h).
+// Garbage collection of contents (content_gc.h). Reference counts are per part
+// (doc/many-writers.md): every read here feeds the own part's counts and reads
+// the own part alone.
 #include "data/content_gc.h"
 
 #include <map>

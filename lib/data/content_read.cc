@@ -1,10 +1,15 @@
-// Reading files and their contents (content_read.h).
+// Reading files and their contents (content_read.h), from the union of the
+// parts: an entry in the first part that has it (own part first: file entries
+// carry no sequence to tell the newest by), its content's header likewise
+// (equal hashes are equal bytes whichever part stored them) and the chunks of
+// that header's data_id, unique across parts. The snapshot is the own part's.
 #include "data/content_read.h"
 
 #include <fmt/format.h>
 
 #include "data/content_upload.h"
 #include "data/path.h"
+#include "store/union_read.h"
 #include "util/hash.h"
 
 namespace labstore::internal {
@@ -19,7 +24,7 @@ void ReadView::Release() {
 Result<FileEntry> GetFileEntry(const StoreState& st, const rocksdb::ReadOptions& ro, std::string_view experiment_key,
                                std::string_view id, std::string_view path) {
   std::string value;
-  rocksdb::Status s = st.db->Get(ro, st.handle(kCfFiles), FileKey(experiment_key, path), &value);
+  rocksdb::Status s = GetAny(st, kCfFiles, FileKey(experiment_key, path), &value, ro);
   if (s.IsNotFound()) return Status::NotFound(fmt::format("no file {} in experiment \"{}\"", QuotePath(path), id));
   if (!s.ok()) return FromRocks(s, fmt::format("cannot read file {}", QuotePath(path)));
   return DecodeEntry(value, path);
@@ -36,7 +41,7 @@ Result<ContentReader> ContentReader::Open(const StoreState& st, const rocksdb::R
                                           std::string what) {
   std::string value;
   Header h;
-  rocksdb::Status s = st.db->Get(ro, st.handle(kCfBlobs), HeaderKey(entry.hash), &value);
+  rocksdb::Status s = GetAny(st, kCfBlobs, HeaderKey(entry.hash), &value, ro);
   if (s.IsNotFound() || (s.ok() && (!DecodeHeader(value, &h) || h.size != entry.size))) {
     return Status::Corruption(fmt::format("the content of {} is missing or damaged", what),
                               fmt::format("content {}", ToHex(entry.hash)));
@@ -59,7 +64,7 @@ Result<bool> ContentReader::Next(std::string* out) {
   // About kBatchBytes per call, so that small chunks cost little per call.
   for (size_t added = 0; next_chunk_ < count && added < kBatchBytes; ++next_chunk_) {
     rocksdb::PinnableSlice chunk;
-    rocksdb::Status s = st_->db->Get(ro_, st_->handle(kCfBlobs), ChunkKey(data_id_, next_chunk_), &chunk);
+    rocksdb::Status s = GetAny(*st_, kCfBlobs, ChunkKey(data_id_, next_chunk_), &chunk, ro_);
     uint64_t expected = next_chunk_ + 1 < count ? chunk_size_ : entry_.size - uint64_t{next_chunk_} * chunk_size_;
     if (s.IsNotFound() || (s.ok() && chunk.size() != expected)) {
       return Status::Corruption(fmt::format("the content of {} is damaged", what_),

@@ -1,5 +1,11 @@
 // Reference counts of contents and the file entries that hold them
 // (content_refs.h); the protocol is at the top of content_store.h.
+//
+// Many writers (doc/many-writers.md): reference counts and the entries whose
+// contents they count are per part; every read that feeds them (headers, the
+// entry a save replaces or a delete removes) reads the own part alone. Only
+// what a user is told about (a path conflict, the experiment's existence, a
+// file held by another part) reads the union.
 #include "data/content_refs.h"
 
 #include <map>
@@ -11,6 +17,7 @@
 #include "data/content_entry.h"
 #include "data/path.h"
 #include "store/sequence.h"
+#include "store/union_read.h"
 #include "util/hash.h"
 #include "util/return_if_error.h"
 
@@ -122,7 +129,7 @@ class RefTxn {
 
 bool KeyExists(const StoreState& st, Cf cf, const std::string& key) {
   std::string value;
-  return st.db->Get(rocksdb::ReadOptions(), st.handle(cf), key, &value).ok();
+  return GetAny(st, cf, key, &value).ok();
 }
 
 }  // namespace
@@ -136,7 +143,7 @@ Status CheckPathConflicts(const StoreState& st, std::string_view experiment_key,
     }
   }
   std::string folder = FileKey(experiment_key, path) + "/";
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfFiles)));
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, kCfFiles);
   it->Seek(folder);
   if (it->Valid() && it->key().starts_with(folder)) {
     std::string_view other(it->key().data() + experiment_key.size(), it->key().size() - experiment_key.size());
@@ -153,7 +160,7 @@ Status CommitFile(StoreState& st, std::string_view experiment_key, std::string_v
   // The experiment may have been deleted (Store::Delete) since the caller
   // looked it up, e.g. while a FileWriter was open: store nothing for it.
   std::string current;
-  rocksdb::Status found = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfIds), ToSlice(id), &current);
+  rocksdb::Status found = GetAny(st, kCfIds, ToSlice(id), &current);  // the experiment may be in another part
   if (!found.ok() && !found.IsNotFound()) return FromRocks(found, "cannot look up an experiment");
   if (found.IsNotFound() || current != experiment_key) {
     return Status::NotFound(fmt::format("cannot save file {}: experiment \"{}\" was deleted", QuotePath(path), id));
@@ -203,6 +210,12 @@ Status RemoveFile(StoreState& st, std::string_view experiment_key, std::string_v
   std::string key = FileKey(experiment_key, path);
   std::string value;
   rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfFiles), key, &value);
+  if (s.IsNotFound() && HasViews(st) && GetAny(st, kCfFiles, key, &value).ok()) {
+    const Part* part = ViewHolding(st, kCfFiles, key);
+    return Status::Busy(fmt::format("cannot delete file {} of experiment \"{}\": {} of the store holds it",
+                                    QuotePath(path), id, PartName(part ? part->number : -1)),
+                        "another writer process holds that part; delete from that process, or after a merge");
+  }
   if (s.IsNotFound()) return Status::NotFound(fmt::format("no file {} in experiment \"{}\"", QuotePath(path), id));
   if (!s.ok()) return FromRocks(s, "cannot read a file entry");
   auto entry = DecodeEntry(value, path);

@@ -11,6 +11,7 @@
 #include "data/path.h"
 #include "experiment/lookup.h"
 #include "labstore/data.h"
+#include "store/union_read.h"
 #include "util/coding.h"
 #include "util/hash.h"
 #include "util/return_if_error.h"
@@ -113,8 +114,7 @@ Result<std::vector<FileInfo>> ListFiles(const Store& store, std::string_view id,
   if (!t.ok()) return t.status();
   std::string start = internal::FileKey(t->key, prefix);
   std::vector<FileInfo> out;
-  std::unique_ptr<rocksdb::Iterator> it(
-      t->st->db->NewIterator(rocksdb::ReadOptions(), t->st->handle(internal::kCfFiles)));
+  std::unique_ptr<rocksdb::Iterator> it = internal::NewUnionIterator(*t->st, internal::kCfFiles);
   for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
     std::string path = it->key().ToString().substr(t->key.size());
     std::string_view value(it->value().data(), it->value().size());

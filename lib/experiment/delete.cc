@@ -15,6 +15,11 @@
 //                         resources and env) removed; deleted without members
 //   meta "import_pending/" I deleted; meta "deleted/" I put (experiment/delete.h)
 // K+1 is the successor of the 20-byte key. Groups and projects stay.
+//
+// Many writers (doc/many-writers.md): the experiments to delete are found in
+// the union of the parts, but their data must all be in the handle's own part
+// (CheckOwnData: Busy naming the other part otherwise), so that every later
+// read here, which feeds this batch, reads the own part alone.
 #include "experiment/delete.h"
 
 #include <algorithm>
@@ -31,6 +36,7 @@
 #include "import/pending.h"
 #include "labstore/store.h"
 #include "record/open_writers.h"
+#include "store/union_read.h"
 #include "util/coding.h"
 #include "util/return_if_error.h"
 
@@ -72,7 +78,7 @@ Status DeletePrefix(const StoreState& st, Cf cf, std::string_view prefix, rocksd
 
 Result<Doomed> Load(const StoreState& st, std::string_view key) {
   std::string value;
-  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExperiments), ToSlice(key), &value);
+  rocksdb::Status s = GetAny(st, kCfExperiments, ToSlice(key), &value);
   if (!s.ok()) return FromRocks(s, "cannot read an experiment to delete");
   auto rec = DecodeExperiment(key, value);
   if (!rec.ok()) return rec.status();
@@ -87,7 +93,7 @@ Result<Doomed> Load(const StoreState& st, std::string_view key) {
 Result<std::vector<std::string>> ChildKeys(const StoreState& st, std::string_view key) {
   std::vector<std::string> out;
   std::string prefix = StatusKey(key, StatusKind::kDerived);
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfStatus)));
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, kCfStatus);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
     out.push_back(it->value().ToString());
   LABSTORE_RETURN_IF_ERROR(FromRocks(it->status(), "cannot read derived experiments"));
@@ -146,6 +152,20 @@ Result<std::vector<Doomed>> Collect(const StoreState& st, const std::vector<std:
   return out;
 }
 
+// Busy when another part holds data of `d`: deleting there is its writer's
+// business (doc/many-writers.md, "Writes that touch another part's data").
+Status CheckOwnData(const StoreState& st, const Doomed& d) {
+  for (Cf cf : {kCfExperiments, kCfStatus, kCfRecords, kCfScopes, kCfFiles}) {
+    if (const Part* part = ViewHolding(st, cf, d.key)) {
+      return Status::Busy(
+          fmt::format("cannot delete experiment \"{}\": {} of the store holds its {}", d.id, PartName(part->number),
+                      kCfNames[cf]),
+          "another writer process holds that part; delete from that process, or after a merge");
+    }
+  }
+  return Status::OK();
+}
+
 // Points each touched definition at its latest remaining experiment.
 Status StageDefinitions(const StoreState& st, const std::set<std::string>& doomed, rocksdb::WriteBatch* batch) {
   std::set<std::string> hashes;
@@ -188,8 +208,10 @@ Status StageExecutions(const StoreState& st, const std::vector<Doomed>& doomed, 
     LABSTORE_RETURN_IF_ERROR(FromRocks(it->status(), "cannot read executions"));
   }
   for (uint64_t number : numbers) {
+    // An execution stored in another part is rewritten into the own part,
+    // which reads find first; one left without members there stays until a merge.
     std::string value;
-    rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExecutions), NumberKey(number), &value);
+    rocksdb::Status s = GetAny(st, kCfExecutions, NumberKey(number), &value);
     if (s.IsNotFound()) continue;
     if (!s.ok()) return FromRocks(s, fmt::format("cannot read execution {}", number));
     auto x = DecodeExecution(number, value);
@@ -233,7 +255,7 @@ std::string DeletedKey(std::string_view id) { return kDeletedPrefix + std::strin
 Result<std::vector<std::string>> DeletedIds(const StoreState& st) {
   if (!st.db) return Status::InvalidArgument("store is closed");
   std::vector<std::string> out;
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfMeta)));
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, kCfMeta);
   for (it->Seek(kDeletedPrefix); it->Valid() && it->key().starts_with(kDeletedPrefix); it->Next()) {
     out.push_back(it->key().ToString().substr(std::string_view(kDeletedPrefix).size()));
   }
@@ -259,6 +281,7 @@ Result<DeleteStats> Store::DeleteMany(const std::vector<std::string>& ids, const
     auto doomed = Collect(st, ids, options);
     if (!doomed.ok()) return doomed.status();
     for (const Doomed& d : *doomed) {
+      LABSTORE_RETURN_IF_ERROR(CheckOwnData(st, d));
       if (auto scope = OpenRecordScope(&st, d.key)) {
         return Status::InvalidArgument(
             fmt::format("cannot delete experiment \"{}\": a RecordWriter of its scope \"{}\" is open", d.id, *scope),

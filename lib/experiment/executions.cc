@@ -17,6 +17,7 @@
 #include "json/canonical.h"
 #include "labstore/store.h"
 #include "store/store_state.h"
+#include "store/union_read.h"
 #include "util/coding.h"
 #include "util/random.h"
 #include "util/return_if_error.h"
@@ -172,6 +173,7 @@ Result<Execution> Store::CreateExecution(const ExecutionSpec& spec) {
   }
   std::lock_guard<std::mutex> guard(st.write_mu);
   std::string value;
+  // The own part's count: it gives out the number written into the own part.
   rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfMeta), "execution_count", &value);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "cannot read the execution count");
   x.number = (s.ok() && value.size() == 8 ? GetFixed64(value) : 0) + 1;
@@ -190,7 +192,8 @@ Result<Execution> Store::FindExecution(uint64_t number) const {
   const StoreState& st = *state_;
   if (!st.db) return Status::InvalidArgument("store is closed");
   std::string value;
-  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExecutions), NumberKey(number), &value);
+  // Own part first: an env set here (SetExecutionEnv) is the newest this handle knows of.
+  rocksdb::Status s = GetAny(st, kCfExecutions, NumberKey(number), &value);
   if (s.IsNotFound()) return Status::NotFound(fmt::format("no execution {} in store {}", number, st.dir));
   if (!s.ok()) return FromRocks(s, fmt::format("cannot read execution {}", number));
   return DecodeExecution(number, value);
@@ -220,7 +223,7 @@ Result<std::vector<Execution>> Store::Executions(std::string_view id) const {
   if (!key.ok()) return key.status();
   std::vector<Execution> out;
   std::string prefix = StatusKey(*key, StatusKind::kExecution);
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfStatus)));
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, kCfStatus);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto x = FindExecution(GetBigEndian64(std::string_view(it->key().data() + prefix.size(), 8)));
     if (!x.ok()) return x.status();

@@ -18,6 +18,7 @@
 #include "labstore/store.h"
 #include "store/sequence.h"
 #include "store/store_state.h"
+#include "store/union_read.h"
 #include "util/coding.h"
 #include "util/hash.h"
 #include "util/random.h"
@@ -71,10 +72,12 @@ struct DefinitionEntry {
   std::string_view latest() const { return std::string_view(value).substr(4); }
 };
 
-Result<DefinitionEntry> ReadDefinition(const StoreState& st, std::string_view hash) {
+// The definition as `read` finds it (the own part's for the count a commit
+// gives out, the newest of every part for Get).
+template <typename Read>
+Result<DefinitionEntry> ReadDefinition(std::string_view hash, Read read) {
   DefinitionEntry entry;
-  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfDefinitions),
-                                 rocksdb::Slice(hash.data(), hash.size()), &entry.value);
+  rocksdb::Status s = read(rocksdb::Slice(hash.data(), hash.size()), &entry.value);
   if (s.IsNotFound()) return entry;
   if (!s.ok()) return FromRocks(s, "cannot read a definition");
   if (entry.value.size() < 4) return Status::Corruption("a definition entry is damaged", ToHex(hash));
@@ -82,9 +85,36 @@ Result<DefinitionEntry> ReadDefinition(const StoreState& st, std::string_view ha
   return entry;
 }
 
-bool HasKey(const StoreState& st, Cf cf, std::string_view key) {
+// The own part's definition: it feeds the count (the next ordinal) that a commit
+// writes into the own part.
+Result<DefinitionEntry> ReadOwnDefinition(const StoreState& st, std::string_view hash) {
+  return ReadDefinition(hash, [&](const rocksdb::Slice& key, std::string* value) {
+    return st.db->Get(rocksdb::ReadOptions(), st.handle(kCfDefinitions), key, value);
+  });
+}
+
+// True when value a of a definition holds a newer latest record than b: by the
+// record's timestamp, then its sequence (doc/many-writers.md, "Reading the union").
+bool NewerDefinition(std::string_view a, std::string_view b) {
+  if (a.size() < 4 || b.size() < 4) return b.size() < 4 && a.size() >= 4;
+  auto ra = DecodeExperiment({}, a.substr(4));
+  auto rb = DecodeExperiment({}, b.substr(4));
+  if (!ra.ok() || !rb.ok()) return ra.ok();
+  if (ra->experiment.timestamp != rb->experiment.timestamp) return ra->experiment.timestamp > rb->experiment.timestamp;
+  return ra->sequence > rb->sequence;
+}
+
+// True when `key` is in the part that a write will go to (the own one): groups
+// and projects are recorded once per part.
+bool HasOwnKey(const StoreState& st, Cf cf, std::string_view key) {
   std::string value;
   return st.db->Get(rocksdb::ReadOptions(), st.handle(cf), rocksdb::Slice(key.data(), key.size()), &value).ok();
+}
+
+// True when any part stores an experiment with this id.
+bool IdTaken(const StoreState& st, std::string_view id) {
+  std::string value;
+  return GetAny(st, kCfIds, rocksdb::Slice(id.data(), id.size()), &value).ok();
 }
 
 }  // namespace
@@ -160,7 +190,7 @@ Status Store::Commit(Experiment& e) {
   std::unique_lock<std::mutex> guard(st.write_mu);
   std::string id = e.id;
   if (!id.empty()) {
-    if (HasKey(st, kCfIds, id)) {
+    if (IdTaken(st, id)) {
       return Status::InvalidArgument(fmt::format("experiment id \"{}\" is already used in store {}", id, st.dir));
     }
   } else {
@@ -175,7 +205,7 @@ Status Store::Commit(Experiment& e) {
             fmt::format("a store holds at most {} experiments", kMaxExperiments));
       }
       id = RandomId();
-    } while (HasKey(st, kCfIds, id));
+    } while (IdTaken(st, id));
   }
   std::string ancestor_key;
   if (!e.ancestor.empty()) {
@@ -183,7 +213,7 @@ Status Store::Commit(Experiment& e) {
     if (!key.ok()) return key.status();
     ancestor_key = std::move(*key);
   }
-  auto definition = ReadDefinition(st, e.key);
+  auto definition = ReadOwnDefinition(st, e.key);
   if (!definition.ok()) return definition.status();
   uint32_t count = definition->count;
   if (count == kMaxExperimentsPerDefinition) {
@@ -206,8 +236,8 @@ Status Store::Commit(Experiment& e) {
   batch.Put(st.handle(kCfDefinitions), e.key, latest);
   batch.Put(st.handle(kCfIds), id, key);
   batch.Put(st.handle(kCfByTime), ByTimeKey(e.timestamp, sequence), key);
-  if (!HasKey(st, kCfGroups, e.group_path)) batch.Put(st.handle(kCfGroups), e.group_path, e.group_pattern);
-  if (!HasKey(st, kCfProjects, e.project)) batch.Put(st.handle(kCfProjects), e.project, e.project_directory);
+  if (!HasOwnKey(st, kCfGroups, e.group_path)) batch.Put(st.handle(kCfGroups), e.group_path, e.group_pattern);
+  if (!HasOwnKey(st, kCfProjects, e.project)) batch.Put(st.handle(kCfProjects), e.project, e.project_directory);
   if (!ancestor_key.empty()) {
     batch.Put(st.handle(kCfStatus), StatusKey(ancestor_key, StatusKind::kDerived, sequence), key);
   }
@@ -234,10 +264,20 @@ Result<Experiment> Store::Get(std::string_view module, std::string_view config) 
   if (!hash.ok()) return hash.status();
   const StoreState& st = *state_;
   if (!st.db) return Status::InvalidArgument("store is closed");
-  auto definition = ReadDefinition(st, *hash);
+  auto definition = ReadDefinition(*hash, [&](const rocksdb::Slice& key, std::string* value) {
+    return GetLatest(st, kCfDefinitions, key, value, NewerDefinition);
+  });
   if (!definition.ok()) return definition.status();
-  if (definition->count > 0) {
+  if (definition->count > 0 && !HasViews(st)) {
     return ExperimentFromRecord(st, ExperimentKey(*hash, definition->count - 1), definition->latest());
+  }
+  if (definition->count > 0) {
+    // The ordinal of a shard's experiment is not its part's count: its key is the id's.
+    auto latest = DecodeExperiment(*hash, definition->latest());
+    if (!latest.ok()) return latest.status();
+    auto key = LookupKey(st, latest->experiment.id);
+    if (!key.ok()) return key.status();
+    return ExperimentFromRecord(st, *key, definition->latest());
   }
   return Make({.module = std::string(module), .config = std::string(config)});
 }
@@ -252,7 +292,7 @@ Result<std::vector<Experiment>> Store::List(const ListOptions& options) const {
   const StoreState& st = *state_;
   if (!st.db) return Status::InvalidArgument("store is closed");
   std::vector<Experiment> out;
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfByTime)));
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, kCfByTime);
   std::string lower = options.since ? ByTimeKey(*options.since, 0) : std::string();
   std::string upper = options.until ? ByTimeKey(*options.until, 0) : std::string();
   if (options.newest_first) {
@@ -283,7 +323,7 @@ Result<std::vector<Experiment>> Store::Derived(std::string_view id) const {
   if (!key.ok()) return key.status();
   std::string prefix = StatusKey(*key, StatusKind::kDerived);
   std::vector<Experiment> out;
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfStatus)));
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, kCfStatus);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto e = LoadExperiment(st, std::string_view(it->value().data(), it->value().size()));
     if (!e.ok()) return e.status();
@@ -297,7 +337,7 @@ Result<std::string> Store::DefaultGroup() const {
   const StoreState& st = *state_;
   if (!st.db) return Status::InvalidArgument("store is closed");
   std::string value;
-  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfMeta), "default_group", &value);
+  rocksdb::Status s = GetAny(st, kCfMeta, "default_group", &value);
   if (s.IsNotFound()) return std::string(kBuiltinDefaultGroup);
   if (!s.ok()) return FromRocks(s, "cannot read the default group");
   return value;

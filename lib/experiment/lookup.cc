@@ -4,6 +4,7 @@
 
 #include "experiment/codec.h"
 #include "experiment/id.h"
+#include "store/union_read.h"
 #include "util/hash.h"
 
 namespace labstore::internal {
@@ -13,7 +14,7 @@ Result<std::string> LookupKey(const StoreState& st, std::string_view id) {
   if (!n.ok()) return n.status();
   if (!st.db) return Status::InvalidArgument("store is closed");
   std::string key;
-  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfIds), rocksdb::Slice(id.data(), id.size()), &key);
+  rocksdb::Status s = GetAny(st, kCfIds, rocksdb::Slice(id.data(), id.size()), &key);
   if (s.IsNotFound()) return Status::NotFound(fmt::format("no experiment with id \"{}\" in store {}", id, st.dir));
   if (!s.ok()) return FromRocks(s, fmt::format("cannot look up experiment \"{}\"", id));
   return key;
@@ -21,8 +22,7 @@ Result<std::string> LookupKey(const StoreState& st, std::string_view id) {
 
 Result<Experiment> LoadExperiment(const StoreState& st, std::string_view key) {
   std::string value;
-  rocksdb::Status s =
-      st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExperiments), rocksdb::Slice(key.data(), key.size()), &value);
+  rocksdb::Status s = GetAny(st, kCfExperiments, rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return Status::NotFound(fmt::format("no experiment with key {}", ToHex(key)));
   if (!s.ok()) return FromRocks(s, "cannot read an experiment");
   return ExperimentFromRecord(st, key, value);
@@ -34,8 +34,7 @@ Result<Experiment> ExperimentFromRecord(const StoreState& st, std::string_view k
   Experiment e = std::move(decoded->experiment);
   if (!decoded->ancestor_key.empty()) {
     std::string parent_value;
-    rocksdb::Status s =
-        st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExperiments), decoded->ancestor_key, &parent_value);
+    rocksdb::Status s = GetAny(st, kCfExperiments, decoded->ancestor_key, &parent_value);
     if (!s.ok()) return FromRocks(s, fmt::format("cannot read the ancestor of experiment \"{}\"", e.id));
     auto parent = DecodeExperiment(decoded->ancestor_key, parent_value);
     if (!parent.ok()) return parent.status();

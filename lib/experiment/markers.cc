@@ -7,6 +7,7 @@
 #include "labstore/store.h"
 #include "store/sequence.h"
 #include "store/store_state.h"
+#include "store/union_read.h"
 #include "util/return_if_error.h"
 
 namespace labstore {
@@ -31,6 +32,15 @@ Status WriteWithSequence(StoreState& st, std::string_view key, StatusKind kind, 
   if (!s.ok()) return FromRocks(s, fmt::format("cannot {}", what));
   draw.Commit();
   return Status::OK();
+}
+
+// True when instant a is later than instant b: the heartbeat and finished
+// markers of every part, the newest wins.
+bool NewerInstant(std::string_view a, std::string_view b) {
+  Timestamp ta, tb;
+  if (!DecodeInstant(a, &ta)) return false;
+  if (!DecodeInstant(b, &tb)) return true;
+  return ta.unix_micros > tb.unix_micros;
 }
 
 }  // namespace
@@ -77,13 +87,20 @@ Result<ExperimentStatus> Store::GetStatus(std::string_view id) const {
   auto key = LookupKey(st, id);
   if (!key.ok()) return key.status();
   ExperimentStatus out;
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfStatus)));
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, kCfStatus);
   std::string prefix = *key;
+  std::string latest;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto kind = static_cast<StatusKind>(it->key()[kExperimentKeySize]);
     if (kind != StatusKind::kStarted && kind != StatusKind::kHeartbeat && kind != StatusKind::kFinished) continue;
+    std::string_view value(it->value().data(), it->value().size());
+    if (kind != StatusKind::kStarted && HasViews(st)) {
+      rocksdb::Status s = GetLatest(st, kCfStatus, it->key(), &latest, NewerInstant);
+      if (!s.ok()) return FromRocks(s, fmt::format("cannot read the status of \"{}\"", id));
+      value = latest;
+    }
     Timestamp t;
-    if (!DecodeInstant(std::string_view(it->value().data(), it->value().size()), &t)) {
+    if (!DecodeInstant(value, &t)) {
       return Status::Corruption(fmt::format("a status marker of experiment \"{}\" is damaged", id));
     }
     if (kind == StatusKind::kStarted) out.started_at.push_back(t);
@@ -107,7 +124,7 @@ Result<std::string> Store::ReadOutput(std::string_view id) const {
   if (!key.ok()) return key.status();
   std::string out;
   std::string prefix = StatusKey(*key, StatusKind::kOutput);
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(kCfStatus)));
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, kCfStatus);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     out.append(it->value().data(), it->value().size());
   }

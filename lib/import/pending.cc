@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "store/union_read.h"
+
 namespace labstore::internal {
 
 std::string ImportPendingKey(std::string_view id) { return "import_pending/" + std::string(id); }
@@ -17,7 +19,7 @@ Status SetImportPending(StoreState& st, std::string_view id, bool pending) {
 
 Result<bool> IsImportPending(const StoreState& st, std::string_view id) {
   std::string value;
-  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfMeta), ImportPendingKey(id), &value);
+  rocksdb::Status s = GetAny(st, kCfMeta, ImportPendingKey(id), &value);  // the import may be another part's
   if (s.IsNotFound()) return false;
   if (!s.ok()) return FromRocks(s, fmt::format("cannot read the import state of experiment \"{}\"", id));
   return true;

@@ -9,6 +9,7 @@
 
 #include "experiment/lookup.h"
 #include "record/scope.h"
+#include "store/union_read.h"
 #include "util/coding.h"
 #include "util/return_if_error.h"
 
@@ -84,7 +85,7 @@ bool ChunkScanner::Advance() {
     rocksdb::ReadOptions ro;
     ro.verify_checksums = false;  // every chunk carries its own XXH3 checksum, checked in DecodeChunk
     ro.fill_cache = false;        // a scan should not evict the block cache's hot metadata
-    it_.reset(st_->db->NewIterator(ro, st_->handle(kCfRecords)));
+    it_ = NewUnionIterator(*st_, kCfRecords, ro);  // a scope's chunks may be in several parts
     std::string target = prefix_;
     PutBigEndian64(&target, begin_);
     it_->SeekForPrev(target);

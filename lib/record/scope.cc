@@ -1,9 +1,16 @@
 // Record keys and scope metadata (grammar at the top of scope.h): encoding,
 // loading (LoadScope, ListScopes, GetScope, CountRows) and ClearRecords, which
 // removes a scope's keys and metadata.
+//
+// Many writers (doc/many-writers.md): a scope may have chunks in several parts
+// (a writer continues a scope from the union's row count). Its metadata is
+// the union of the parts' (MergeScopeParts): rows the highest, chunks and
+// bytes summed, columns in order of first appearance with their types merged.
 #include "record/scope.h"
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
@@ -13,6 +20,7 @@
 #include "labstore/record_reader.h"
 #include "labstore/store.h"
 #include "store/store_state.h"
+#include "store/union_read.h"
 #include "util/coding.h"
 #include "util/hash.h"
 #include "util/return_if_error.h"
@@ -113,17 +121,22 @@ Result<ScopeInfo> DecodeScopeMeta(std::string_view scope, std::string_view value
   return info;
 }
 
-Result<ScopeInfo> LoadScope(const StoreState& st, std::string_view id, std::string_view exp_key,
-                            std::string_view scope) {
-  if (!st.db) return Status::InvalidArgument("store is closed");
-  std::string value;
-  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfScopes), ScopeKey(exp_key, scope), &value);
-  if (s.IsNotFound()) {
-    ScopeInfo empty;
-    empty.name = std::string(scope);
-    return empty;
+void MergeScopeParts(ScopeInfo* into, const ScopeInfo& part) {
+  into->rows = std::max(into->rows, part.rows);
+  into->chunks += part.chunks;
+  into->bytes += part.bytes;
+  for (const auto& [name, type] : part.columns) {
+    auto same = [&](const auto& c) { return c.first == name; };
+    auto it = std::find_if(into->columns.begin(), into->columns.end(), same);
+    if (it == into->columns.end()) into->columns.emplace_back(name, type);
+    else it->second = MergeTypes(it->second, type);
   }
-  if (!s.ok()) return FromRocks(s, fmt::format("cannot read scope \"{}\" of experiment {}", scope, id));
+}
+
+namespace {
+
+// One part's metadata value decoded, with the error naming the scope.
+Result<ScopeInfo> DecodeNamed(std::string_view id, std::string_view scope, std::string_view value) {
   auto info = DecodeScopeMeta(scope, value);
   if (!info.ok()) {
     return Status(info.status().IsNotSupported()
@@ -135,14 +148,51 @@ Result<ScopeInfo> LoadScope(const StoreState& st, std::string_view id, std::stri
   return info;
 }
 
+}  // namespace
+
+Result<ScopeInfo> LoadScope(const StoreState& st, std::string_view id, std::string_view exp_key,
+                            std::string_view scope) {
+  if (!st.db) return Status::InvalidArgument("store is closed");
+  std::vector<std::string> values(1);
+  rocksdb::Status s = HasViews(st) ? GetEvery(st, kCfScopes, ScopeKey(exp_key, scope), &values)
+                                   : st.db->Get(rocksdb::ReadOptions(), st.handle(kCfScopes), ScopeKey(exp_key, scope),
+                                                &values[0]);
+  if (s.IsNotFound()) values.clear();
+  else if (!s.ok()) return FromRocks(s, fmt::format("cannot read scope \"{}\" of experiment {}", scope, id));
+  ScopeInfo merged;
+  merged.name = std::string(scope);
+  for (const std::string& value : values) {
+    auto info = DecodeNamed(id, scope, value);
+    if (!info.ok()) return info.status();
+    if (values.size() == 1) return info;
+    MergeScopeParts(&merged, *info);
+  }
+  return merged;
+}
+
 Result<ScopeInfo> LoadScopeChecked(const StoreState& st, std::string_view id, std::string_view exp_key,
                                    std::string_view scope) {
   auto info = LoadScope(st, id, exp_key, scope);
+  if (info.ok() && HasViews(st)) {
+    // The writer continues from the union's rows and columns, but counts the
+    // chunks and bytes of the own part, whose metadata it rewrites.
+    info->chunks = info->bytes = 0;
+    std::string value;
+    rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfScopes), ScopeKey(exp_key, scope), &value);
+    if (!s.ok() && !s.IsNotFound()) {
+      return FromRocks(s, fmt::format("cannot read scope \"{}\" of experiment {}", scope, id));
+    }
+    if (s.ok()) {
+      auto own = DecodeNamed(id, scope, value);
+      if (!own.ok()) return own.status();
+      info->chunks = own->chunks;
+      info->bytes = own->bytes;
+    }
+  }
   if (!info.ok() || info->rows > 0) return info;
   // A new scope: its records keys must not collide with another scope's.
   uint64_t hash = Hash64(scope);
-  rocksdb::ReadOptions ro;
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(ro, st.handle(kCfScopes)));
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, kCfScopes);
   const rocksdb::Slice prefix(exp_key.data(), exp_key.size());
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view other(it->key().data() + exp_key.size(), it->key().size() - exp_key.size());
@@ -165,9 +215,15 @@ Result<std::vector<ScopeInfo>> ListScopes(const Store& store, std::string_view e
   auto key = internal::LookupKey(st, experiment_id);
   if (!key.ok()) return key.status();
   std::vector<ScopeInfo> out;
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(internal::kCfScopes)));
+  std::unique_ptr<rocksdb::Iterator> it = internal::NewUnionIterator(st, internal::kCfScopes);
   for (it->Seek(*key); it->Valid() && it->key().starts_with(*key); it->Next()) {
     std::string_view name(it->key().data() + key->size(), it->key().size() - key->size());
+    if (internal::HasViews(st)) {
+      auto info = internal::LoadScope(st, experiment_id, *key, name);  // the parts' metadata combined
+      if (!info.ok()) return info.status();
+      out.push_back(std::move(*info));
+      continue;
+    }
     auto info = internal::DecodeScopeMeta(name, std::string_view(it->value().data(), it->value().size()));
     if (!info.ok()) {
       return Status::Corruption(fmt::format("damaged metadata of scope \"{}\" of experiment {}", name, experiment_id),
@@ -202,6 +258,12 @@ Status ClearRecords(Store& store, std::string_view experiment_id, std::string_vi
   auto key = internal::LookupKey(*st, experiment_id);
   if (!key.ok()) return key.status();
 
+  // Records in another part are its writer's business (doc/many-writers.md).
+  if (const auto* part = internal::ViewHolding(*st, internal::kCfRecords, internal::RecordPrefix(*key, scope))) {
+    return Status::Busy(fmt::format("cannot clear scope \"{}\" of experiment {}: {} of the store holds its records",
+                                    scope, experiment_id, internal::PartName(part->number)),
+                        "another writer process holds that part; clear from that process, or after a merge");
+  }
   // Holding the claim keeps a writer of this scope from opening meanwhile.
   std::string claim = internal::ScopeClaimKey(st, *key, scope);
   if (!internal::ClaimScope(claim)) {

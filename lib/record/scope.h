@@ -59,15 +59,22 @@ std::string EncodeScopeMeta(const ScopeInfo& info);
 // Errors: Corruption (reason without context; the caller adds it).
 Result<ScopeInfo> DecodeScopeMeta(std::string_view scope, std::string_view value);
 
+// Adds one part's metadata of a scope to `into`, the union of the parts'
+// (doc/many-writers.md): rows the highest, chunks and bytes summed, columns in
+// order of first appearance with their types merged (MergeTypes).
+void MergeScopeParts(ScopeInfo* into, const ScopeInfo& part);
+
 struct StoreState;  // store/store_state.h
 
-// The scope's metadata (empty, rows == 0, when it has none). Errors:
+// The scope's metadata (empty, rows == 0, when it has none), the union of
+// every part's. Errors:
 // Corruption naming the experiment and scope, IOError.
 Result<ScopeInfo> LoadScope(const StoreState& st, std::string_view id, std::string_view exp_key,
                             std::string_view scope);
 
 // LoadScope, plus a check that no other scope of the experiment has the same
-// scope_hash (InvalidArgument). Used by the writer.
+// scope_hash (InvalidArgument). Used by the writer: its chunks and bytes are
+// the own part's (whose metadata it rewrites), rows and columns the union's.
 Result<ScopeInfo> LoadScopeChecked(const StoreState& st, std::string_view id, std::string_view exp_key,
                                    std::string_view scope);
 

@@ -16,6 +16,7 @@
 #include "store/part.h"
 #include "store/sequence.h"
 #include "store/store_state.h"
+#include "store/union_read.h"
 #include "util/coding.h"
 #include "util/return_if_error.h"
 
@@ -117,7 +118,7 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
 Result<std::vector<std::pair<std::string, std::string>>> ScanPairs(const StoreState& st, Cf cf) {
   if (!st.db) return Status::InvalidArgument("store is closed");
   std::vector<std::pair<std::string, std::string>> out;
-  std::unique_ptr<rocksdb::Iterator> it(st.db->NewIterator(rocksdb::ReadOptions(), st.handle(cf)));
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, cf);
   for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString(), it->value().ToString());
   if (!it->status().ok()) return FromRocks(it->status(), fmt::format("cannot read {}", kCfNames[cf]));
   return out;

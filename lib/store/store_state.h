@@ -55,7 +55,8 @@ struct StoreState {
 // lib/, tests and bench/ reach the database behind the public Store.
 StoreState* StateOf(const Store& store);
 
-// Every (key, value) of a column family, in key order. Errors: IOError.
+// Every (key, value) of a column family in the union of the parts (each key
+// once, own part first: store/union_read.h), in key order. Errors: IOError.
 Result<std::vector<std::pair<std::string, std::string>>> ScanPairs(const StoreState& st, Cf cf);
 
 // Maps a RocksDB status to ours, with `context` (what was being done) in front.
