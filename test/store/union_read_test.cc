@@ -11,12 +11,19 @@
 
 #include <doctest/doctest.h>
 
+#include "data/content_entry.h"
+#include "experiment/keys.h"
+#include "experiment/lookup.h"
+#include "export/export_test_util.h"
+#include "import/pending.h"
 #include "labstore/labstore.h"
+#include "record/scope.h"
 #include "store/part.h"
 #include "store/store_state.h"
 #include "store/union_iterator.h"
 #include "test_util.h"
 #include "util/coding.h"
+#include "util/hash.h"
 
 namespace labstore::internal {
 namespace {
@@ -139,6 +146,106 @@ TEST_CASE("union read: GetAny own first, GetLatest newest, GetEvery all, null vi
   CHECK(ViewHolding(st, kCfMeta, "t/own") == nullptr);
 }
 
+TEST_CASE("union read: part indexes count null views; ViewHoldingKey matches whole keys only") {
+  TempDir a, b;
+  {
+    Store sb = OpenStore(b.path());
+    StoreState& st = *StateOf(sb);
+    REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(kCfMeta), "t/view", "v").ok());
+  }
+  Store s = OpenStore(a.path());
+  StoreState& st = *StateOf(s);
+  REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(kCfMeta), "t/own", "o").ok());
+  ViewsGuard guard{s};
+  st.views.push_back(std::make_unique<Part>());  // index 1: no database
+  AddView(s, b.path(), 4);                        // index 2
+  auto it = NewUnionIterator(st, kCfMeta);
+  auto* u = dynamic_cast<UnionIterator*>(it.get());
+  REQUIRE(u != nullptr);
+  std::vector<size_t> parts;
+  for (it->Seek("t/"); it->Valid() && it->key().starts_with("t/"); it->Next()) parts.push_back(u->part());
+  CHECK(parts == std::vector<size_t>{0, 2});
+  CHECK(st.views[parts[1] - 1]->number == 4);
+  size_t part = 9;
+  std::string value;
+  CHECK(GetAny(st, kCfMeta, "t/view", &value, rocksdb::ReadOptions(), &part).ok());
+  CHECK(part == 2);
+  CHECK(GetAny(st, kCfMeta, "t/own", &value, rocksdb::ReadOptions(), &part).ok());
+  CHECK(part == 0);
+  rocksdb::PinnableSlice pinned;
+  CHECK(GetIn(st, 2, kCfMeta, "t/view", &pinned).ok());
+  CHECK(pinned.ToString() == "v");
+  pinned.Reset();
+  CHECK(GetIn(st, 0, kCfMeta, "t/view", &pinned).IsNotFound());
+  pinned.Reset();
+  CHECK(GetIn(st, 1, kCfMeta, "t/view", &pinned).IsNotFound());  // the null view
+  pinned.Reset();
+  CHECK(GetIn(st, 3, kCfMeta, "t/view", &pinned).IsNotFound());  // past the views
+  CHECK(ViewHolding(st, kCfMeta, "t/vi") != nullptr);             // a prefix
+  CHECK(ViewHoldingKey(st, kCfMeta, "t/vi") == nullptr);          // not a key
+  const Part* holder = ViewHoldingKey(st, kCfMeta, "t/view");
+  REQUIRE(holder != nullptr);
+  CHECK(holder->number == 4);
+  CHECK(ViewHoldingKey(st, kCfMeta, "t/own") == nullptr);
+}
+
+TEST_CASE("union read: DeleteFile of a path a view holds too is Busy, and the own file stays") {
+  TempDir a, b;
+  std::string id;
+  {
+    Store sb = OpenNumbered(b.path());
+    id = Create(sb, "m.twice", 1).id;
+    REQUIRE(SaveFile(sb, id, "f.txt", "older, the view's").ok());
+    REQUIRE(SaveFile(sb, id, "only_view.txt", "v").ok());
+  }
+  Store s = OpenStore(a.path());
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 2);
+  REQUIRE(SaveFile(s, id, "f.txt", "newer, the own part's").ok());
+  REQUIRE(SaveFile(s, id, "mine.txt", "m").ok());
+  Status deleted = DeleteFile(s, id, "f.txt");
+  CHECK(Code(deleted) == "Busy");
+  CHECK(deleted.ToString().find("shards/2") != std::string::npos);
+  CHECK(LoadFile(s, id, "f.txt").value() == "newer, the own part's");  // nothing was deleted
+  Status view_only = DeleteFile(s, id, "only_view.txt");
+  CHECK(Code(view_only) == "Busy");
+  CHECK(view_only.ToString().find("shards/2") != std::string::npos);
+  CHECK(DeleteFile(s, id, "mine.txt").ok());  // held by the own part alone
+  CHECK(Code(LoadFile(s, id, "mine.txt")) == "NotFound");
+  CHECK(Code(DeleteFile(s, id, "none.txt")) == "NotFound");
+}
+
+TEST_CASE("union read: a content's chunks are read from the part that holds its header") {
+  // Both parts number their first content alike (numbers are not yet drawn
+  // per part here): the own part's chunks of that data_id are another content.
+  TempDir a, b;
+  std::string id;
+  const std::string view_bytes(300000, 'v'), own_bytes(300000, 'o');
+  {
+    Store sb = OpenStore(b.path());
+    id = Create(sb, "m.chunks", 1).id;
+    REQUIRE(SaveFile(sb, id, "v.bin", view_bytes).ok());
+  }
+  Store s = OpenStore(a.path());
+  std::string own_id = Create(s, "m.own", 2).id;
+  REQUIRE(SaveFile(s, own_id, "o.bin", own_bytes).ok());
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 1);
+  StoreState& st = *StateOf(s);
+  std::string value;
+  Header in_view, in_own;
+  REQUIRE(st.views[0]->db->Get(rocksdb::ReadOptions(), st.views[0]->handle(kCfBlobs), HeaderKey(Hash128(view_bytes)),
+                               &value).ok());
+  REQUIRE(DecodeHeader(value, &in_view));
+  REQUIRE(st.db->Get(rocksdb::ReadOptions(), st.handle(kCfBlobs), HeaderKey(Hash128(own_bytes)), &value).ok());
+  REQUIRE(DecodeHeader(value, &in_own));
+  REQUIRE(in_view.data_id == in_own.data_id);
+  auto loaded = LoadFile(s, id, "v.bin");
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
+  CHECK(*loaded == view_bytes);
+  CHECK(LoadFile(s, own_id, "o.bin").value() == own_bytes);
+}
+
 TEST_CASE("union read: Find, List, Derived and Get see experiments of a view") {
   TempDir a, b;
   std::string in_view, child, latest_view;
@@ -194,6 +301,28 @@ TEST_CASE("union read: Find, List, Derived and Get see experiments of a view") {
   CHECK(same->id != own_same);
 }
 
+TEST_CASE("union read: Get finds a view's latest experiment whose id the own part also uses") {
+  TempDir a, b;
+  std::string shared_id, view_key;
+  {
+    Store sb = OpenNumbered(b.path());
+    Experiment e = Create(sb, "m.shared", 50);
+    shared_id = e.id;
+    view_key = e.key;
+  }
+  Store s = OpenStore(a.path());
+  // Before the view is seen: the same id drawn by this writer, for another definition.
+  std::string own_key = s.Create({.module = "m.mine", .id = shared_id, .timestamp = 10})->key;
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 1);
+  auto got = s.Get("m.shared", "{}");
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  CHECK(got->module == "m.shared");
+  CHECK(got->key == view_key);
+  CHECK(got->key != own_key);
+  CHECK(s.Get("m.mine", "{}")->key == own_key);
+}
+
 TEST_CASE("union read: records of a scope in a view are read, and a writer continues them") {
   TempDir a, b;
   std::string id;
@@ -235,6 +364,54 @@ TEST_CASE("union read: records of a scope in a view are read, and a writer conti
   auto cleared = ClearRecords(s, id, "s");
   CHECK(Code(cleared) == "Busy");
   CHECK(cleared.ToString().find("shards/1") != std::string::npos);
+}
+
+TEST_CASE("union read: a writer refuses to continue a scope whose next chunk a view holds") {
+  TempDir a, b;
+  std::string id;
+  {
+    Store sb = OpenNumbered(b.path());
+    id = Create(sb, "m.behind", 1).id;
+    WriteRows(sb, id, "a", 0, 3);
+    // A chunk from row 3 on that the scope's metadata does not count yet, as
+    // a view caught up between another writer's chunk and its metadata shows.
+    StoreState& vst = *StateOf(sb);
+    std::string key = LookupKey(vst, id).value();
+    REQUIRE(vst.db->Put(rocksdb::WriteOptions(), vst.handle(kCfRecords), RecordKey(key, "s", 3), "later").ok());
+  }
+  Store s = OpenStore(a.path());
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 1);
+  for (int attempt = 0; attempt < 2; ++attempt) {  // the claim is given back each time
+    auto w = RecordWriter::Open(s, id, "s");
+    CHECK(Code(w) == "Busy");
+    CHECK(w.status().ToString().find("shards/1") != std::string::npos);
+  }
+  CHECK(CountRows(s, id, "s").value() == 3);
+  auto other = RecordWriter::Open(s, id, "t");  // another scope is free
+  CHECK(other.ok());
+}
+
+TEST_CASE("union read: ClearRecords is Busy when a view holds the scope's metadata alone") {
+  TempDir a, b;
+  std::string id;
+  {
+    Store sb = OpenNumbered(b.path());
+    id = Create(sb, "m.meta", 1).id;
+    WriteRows(sb, id, "a", 0, 2);
+    StoreState& vst = *StateOf(sb);
+    std::string key = LookupKey(vst, id).value();
+    std::string begin = RecordPrefix(key, "s");
+    REQUIRE(vst.db->DeleteRange(rocksdb::WriteOptions(), vst.handle(kCfRecords), begin, begin + std::string(9, '\xff'))
+                .ok());
+  }
+  Store s = OpenStore(a.path());
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 1);
+  Status cleared = ClearRecords(s, id, "s");
+  CHECK(Code(cleared) == "Busy");
+  CHECK(cleared.ToString().find("shards/1") != std::string::npos);
+  CHECK(GetScope(s, id, "s")->rows == 2);  // nothing was cleared
 }
 
 TEST_CASE("union read: files, status, output and executions of a view") {
@@ -290,8 +467,54 @@ TEST_CASE("union read: files, status, output and executions of a view") {
   REQUIRE(xs.ok());
   REQUIRE(xs->size() == 1);
   CHECK(xs->front().number == number);
-  REQUIRE(s.SetExecutionEnv(number, id, R"({"e":1})").ok());  // written into the own part, read first
-  CHECK(s.FindExecution(number)->env.front().second == R"({"e":1})");
+  // A copy rewritten into the own part would diverge from the view's.
+  Status env = s.SetExecutionEnv(number, id, R"({"e":1})");
+  CHECK(Code(env) == "Busy");
+  CHECK(env.ToString().find("shards/1") != std::string::npos);
+  CHECK(s.FindExecution(number)->env.empty());
+  CHECK(Code(s.SetExecutionEnv(number + 1000000, id, "{}")) == "NotFound");
+}
+
+TEST_CASE("union read: Delete is Busy for an execution of another part; untouched executions are not counted") {
+  TempDir a, b;
+  uint64_t view_number = 0;
+  {
+    Store sb = OpenNumbered(b.path());
+    std::string member = Create(sb, "m.vx", 1).id;
+    auto x = sb.CreateExecution({.members = {member}});
+    REQUIRE(x.ok());
+    view_number = x->number;
+  }
+  Store s = OpenStore(a.path());
+  StoreState& st = *StateOf(s);
+  std::string kept = Create(s, "m.kept", 2).id;
+  std::string stray = Create(s, "m.stray", 3).id;
+  std::string linked = Create(s, "m.linked", 4).id;
+  auto own = s.CreateExecution({.members = {kept}});
+  REQUIRE(own.ok());
+  // Status keys naming executions that do not list the experiment (by hand:
+  // the view's execution, and an own execution of another member).
+  auto put_link = [&](const std::string& id, uint64_t number) {
+    auto key = LookupKey(st, id);
+    REQUIRE(key.ok());
+    REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(kCfStatus), StatusKey(*key, StatusKind::kExecution, number),
+                       "").ok());
+  };
+  put_link(stray, own->number);
+  put_link(linked, view_number);
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 1);
+
+  auto deleted = s.Delete(stray);
+  REQUIRE_MESSAGE(deleted.ok(), deleted.status().ToString());
+  CHECK(deleted->executions_removed == 0);
+  CHECK(deleted->executions_changed == 0);
+  CHECK(s.FindExecution(own->number)->members == std::vector<std::string>{kept});
+
+  auto busy = s.Delete(linked);
+  CHECK(Code(busy) == "Busy");
+  CHECK(busy.status().ToString().find("shards/1") != std::string::npos);
+  CHECK(s.Find(linked).ok());  // nothing was deleted
 }
 
 TEST_CASE("union read: Delete of an experiment held by a view is Busy naming the part; ids are unique") {
@@ -313,6 +536,43 @@ TEST_CASE("union read: Delete of an experiment held by a view is Busy naming the
   std::string mine = Create(s, "m.mine", 2).id;
   CHECK(s.Delete(mine).ok());  // the own part's experiments go as before
   CHECK(Code(s.Find(mine)) == "NotFound");
+}
+
+TEST_CASE("union read: an import resumes only what its own part left pending") {
+  TempDir a, b;
+  {
+    Store sb = OpenNumbered(b.path());
+    auto first = Import(sb, test::kGolden);
+    REQUIRE(first.ok());
+    REQUIRE(first->clean());
+    // As if the view's import was killed while writing rm3SAJ.
+    REQUIRE(SetImportPending(*StateOf(sb), "rm3SAJ", true).ok());
+  }
+  Store s = OpenStore(a.path());
+  StoreState& st = *StateOf(s);
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 2);
+  CHECK(IsImportPending(st, "rm3SAJ").value());  // check reads the union
+  auto own = IsOwnImportPending(st, "rm3SAJ");
+  CHECK(Code(own) == "Busy");
+  CHECK(own.status().ToString().find("shards/2") != std::string::npos);
+  CHECK_FALSE(IsOwnImportPending(st, "HzaTkK").value());
+
+  auto again = Import(s, test::kGolden);
+  REQUIRE(again.ok());
+  INFO(again->ToString());
+  CHECK(again->imported.empty());
+  CHECK(again->failed == std::vector<std::string>{"rm3SAJ"});
+  REQUIRE_FALSE(again->problems.empty());
+  CHECK(again->problems.front().experiment_id == "rm3SAJ");
+  CHECK(again->problems.front().message.find("shards/2") != std::string::npos);
+  // Nothing of it was written into the own part, and the view's flag stays.
+  std::string value;
+  CHECK(st.db->Get(rocksdb::ReadOptions(), st.handle(kCfIds), "rm3SAJ", &value).IsNotFound());
+  CHECK(IsImportPending(st, "rm3SAJ").value());
+
+  REQUIRE(SetImportPending(st, "HzaTkK", true).ok());  // the own part's: resumed here
+  CHECK(IsOwnImportPending(st, "HzaTkK").value());
 }
 
 TEST_CASE("union read: check, stats and export see the union") {
