@@ -79,6 +79,24 @@ void WriteRows(Store& s, const std::string& id, const std::string& column, int f
   REQUIRE(w->Close().ok());
 }
 
+// The database in `dir` with one experiment of `module` whose scope "s" has
+// `rows` rows; `edit(state, experiment key)` then changes it by hand.
+template <typename Edit>
+std::string ViewWithRows(const std::string& dir, const std::string& module, int rows, Edit edit) {
+  Store sb = OpenNumbered(dir);
+  std::string id = Create(sb, module, 1).id;
+  WriteRows(sb, id, "a", 0, rows);
+  StoreState& vst = *StateOf(sb);
+  edit(vst, LookupKey(vst, id).value());
+  return id;
+}
+
+// Busy, naming `part`.
+void CheckBusy(const Status& s, const std::string& part) {
+  CHECK(Code(s) == "Busy");
+  CHECK_MESSAGE(s.ToString().find(part) != std::string::npos, s.ToString());
+}
+
 std::vector<std::string> Modules(const std::vector<Experiment>& es) {
   std::vector<std::string> out;
   for (const auto& e : es) out.push_back(e.module);
@@ -144,14 +162,18 @@ TEST_CASE("union read: GetAny own first, GetLatest newest, GetEvery all, null vi
   REQUIRE(holder != nullptr);
   CHECK(holder->number == 2);
   CHECK(ViewHolding(st, kCfMeta, "t/own") == nullptr);
+  CHECK(ViewHoldingKey(st, kCfMeta, "t/vi") == nullptr);  // a prefix is not a key
+  holder = ViewHoldingKey(st, kCfMeta, "t/view");
+  REQUIRE(holder != nullptr);
+  CHECK(holder->number == 2);
+  CHECK(ViewHoldingKey(st, kCfMeta, "t/own") == nullptr);
 }
 
-TEST_CASE("union read: part indexes count null views; ViewHoldingKey matches whole keys only") {
+TEST_CASE("union read: part indexes count null views: 0 own, i views[i - 1]") {
   TempDir a, b;
   {
     Store sb = OpenStore(b.path());
-    StoreState& st = *StateOf(sb);
-    REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(kCfMeta), "t/view", "v").ok());
+    REQUIRE(StateOf(sb)->db->Put(rocksdb::WriteOptions(), StateOf(sb)->handle(kCfMeta), "t/view", "v").ok());
   }
   Store s = OpenStore(a.path());
   StoreState& st = *StateOf(s);
@@ -172,21 +194,12 @@ TEST_CASE("union read: part indexes count null views; ViewHoldingKey matches who
   CHECK(part == 2);
   CHECK(GetAny(st, kCfMeta, "t/own", &value, rocksdb::ReadOptions(), &part).ok());
   CHECK(part == 0);
-  rocksdb::PinnableSlice pinned;
-  CHECK(GetIn(st, 2, kCfMeta, "t/view", &pinned).ok());
-  CHECK(pinned.ToString() == "v");
-  pinned.Reset();
-  CHECK(GetIn(st, 0, kCfMeta, "t/view", &pinned).IsNotFound());
-  pinned.Reset();
-  CHECK(GetIn(st, 1, kCfMeta, "t/view", &pinned).IsNotFound());  // the null view
-  pinned.Reset();
-  CHECK(GetIn(st, 3, kCfMeta, "t/view", &pinned).IsNotFound());  // past the views
-  CHECK(ViewHolding(st, kCfMeta, "t/vi") != nullptr);             // a prefix
-  CHECK(ViewHoldingKey(st, kCfMeta, "t/vi") == nullptr);          // not a key
-  const Part* holder = ViewHoldingKey(st, kCfMeta, "t/view");
-  REQUIRE(holder != nullptr);
-  CHECK(holder->number == 4);
-  CHECK(ViewHoldingKey(st, kCfMeta, "t/own") == nullptr);
+  for (size_t index : {size_t{2}, size_t{0}, size_t{1}, size_t{3}}) {  // the view, own, null view, past the views
+    rocksdb::PinnableSlice pinned;
+    rocksdb::Status got = GetIn(st, index, kCfMeta, "t/view", &pinned);
+    CHECK(got.ok() == (index == 2));
+    if (index != 2) CHECK(got.IsNotFound());
+  }
 }
 
 TEST_CASE("union read: DeleteFile of a path a view holds too is Busy, and the own file stays") {
@@ -204,12 +217,10 @@ TEST_CASE("union read: DeleteFile of a path a view holds too is Busy, and the ow
   REQUIRE(SaveFile(s, id, "f.txt", "newer, the own part's").ok());
   REQUIRE(SaveFile(s, id, "mine.txt", "m").ok());
   Status deleted = DeleteFile(s, id, "f.txt");
-  CHECK(Code(deleted) == "Busy");
-  CHECK(deleted.ToString().find("shards/2") != std::string::npos);
+  CheckBusy(deleted, "shards/2");
   CHECK(LoadFile(s, id, "f.txt").value() == "newer, the own part's");  // nothing was deleted
   Status view_only = DeleteFile(s, id, "only_view.txt");
-  CHECK(Code(view_only) == "Busy");
-  CHECK(view_only.ToString().find("shards/2") != std::string::npos);
+  CheckBusy(view_only, "shards/2");
   CHECK(DeleteFile(s, id, "mine.txt").ok());  // held by the own part alone
   CHECK(Code(LoadFile(s, id, "mine.txt")) == "NotFound");
   CHECK(Code(DeleteFile(s, id, "none.txt")) == "NotFound");
@@ -312,7 +323,7 @@ TEST_CASE("union read: Get finds a view's latest experiment whose id the own par
   }
   Store s = OpenStore(a.path());
   // Before the view is seen: the same id drawn by this writer, for another definition.
-  std::string own_key = s.Create({.module = "m.mine", .id = shared_id, .timestamp = 10})->key;
+  std::string own_key = s.Create({.module = "m.mine", .timestamp = 10, .id = shared_id})->key;
   ViewsGuard guard{s};
   AddView(s, b.path(), 1);
   auto got = s.Get("m.shared", "{}");
@@ -362,30 +373,21 @@ TEST_CASE("union read: records of a scope in a view are read, and a writer conti
   CHECK(CountRows(s, id, "s").value() == 5);
   // The view's chunks stay its writer's: clearing them here is refused.
   auto cleared = ClearRecords(s, id, "s");
-  CHECK(Code(cleared) == "Busy");
-  CHECK(cleared.ToString().find("shards/1") != std::string::npos);
+  CheckBusy(cleared, "shards/1");
 }
 
 TEST_CASE("union read: a writer refuses to continue a scope whose next chunk a view holds") {
   TempDir a, b;
-  std::string id;
-  {
-    Store sb = OpenNumbered(b.path());
-    id = Create(sb, "m.behind", 1).id;
-    WriteRows(sb, id, "a", 0, 3);
-    // A chunk from row 3 on that the scope's metadata does not count yet, as
-    // a view caught up between another writer's chunk and its metadata shows.
-    StoreState& vst = *StateOf(sb);
-    std::string key = LookupKey(vst, id).value();
+  // A chunk from row 3 on that the scope's metadata does not count yet, as a
+  // view caught up between another writer's chunk and its metadata shows.
+  std::string id = ViewWithRows(b.path(), "m.behind", 3, [](StoreState& vst, const std::string& key) {
     REQUIRE(vst.db->Put(rocksdb::WriteOptions(), vst.handle(kCfRecords), RecordKey(key, "s", 3), "later").ok());
-  }
+  });
   Store s = OpenStore(a.path());
   ViewsGuard guard{s};
   AddView(s, b.path(), 1);
   for (int attempt = 0; attempt < 2; ++attempt) {  // the claim is given back each time
-    auto w = RecordWriter::Open(s, id, "s");
-    CHECK(Code(w) == "Busy");
-    CHECK(w.status().ToString().find("shards/1") != std::string::npos);
+    CheckBusy(RecordWriter::Open(s, id, "s").status(), "shards/1");
   }
   CHECK(CountRows(s, id, "s").value() == 3);
   auto other = RecordWriter::Open(s, id, "t");  // another scope is free
@@ -394,23 +396,16 @@ TEST_CASE("union read: a writer refuses to continue a scope whose next chunk a v
 
 TEST_CASE("union read: ClearRecords is Busy when a view holds the scope's metadata alone") {
   TempDir a, b;
-  std::string id;
-  {
-    Store sb = OpenNumbered(b.path());
-    id = Create(sb, "m.meta", 1).id;
-    WriteRows(sb, id, "a", 0, 2);
-    StoreState& vst = *StateOf(sb);
-    std::string key = LookupKey(vst, id).value();
+  std::string id = ViewWithRows(b.path(), "m.meta", 2, [](StoreState& vst, const std::string& key) {
     std::string begin = RecordPrefix(key, "s");
     REQUIRE(vst.db->DeleteRange(rocksdb::WriteOptions(), vst.handle(kCfRecords), begin, begin + std::string(9, '\xff'))
                 .ok());
-  }
+  });
   Store s = OpenStore(a.path());
   ViewsGuard guard{s};
   AddView(s, b.path(), 1);
   Status cleared = ClearRecords(s, id, "s");
-  CHECK(Code(cleared) == "Busy");
-  CHECK(cleared.ToString().find("shards/1") != std::string::npos);
+  CheckBusy(cleared, "shards/1");
   CHECK(GetScope(s, id, "s")->rows == 2);  // nothing was cleared
 }
 
@@ -469,8 +464,7 @@ TEST_CASE("union read: files, status, output and executions of a view") {
   CHECK(xs->front().number == number);
   // A copy rewritten into the own part would diverge from the view's.
   Status env = s.SetExecutionEnv(number, id, R"({"e":1})");
-  CHECK(Code(env) == "Busy");
-  CHECK(env.ToString().find("shards/1") != std::string::npos);
+  CheckBusy(env, "shards/1");
   CHECK(s.FindExecution(number)->env.empty());
   CHECK(Code(s.SetExecutionEnv(number + 1000000, id, "{}")) == "NotFound");
 }
@@ -512,8 +506,7 @@ TEST_CASE("union read: Delete is Busy for an execution of another part; untouche
   CHECK(s.FindExecution(own->number)->members == std::vector<std::string>{kept});
 
   auto busy = s.Delete(linked);
-  CHECK(Code(busy) == "Busy");
-  CHECK(busy.status().ToString().find("shards/1") != std::string::npos);
+  CheckBusy(busy.status(), "shards/1");
   CHECK(s.Find(linked).ok());  // nothing was deleted
 }
 
@@ -554,8 +547,7 @@ TEST_CASE("union read: an import resumes only what its own part left pending") {
   AddView(s, b.path(), 2);
   CHECK(IsImportPending(st, "rm3SAJ").value());  // check reads the union
   auto own = IsOwnImportPending(st, "rm3SAJ");
-  CHECK(Code(own) == "Busy");
-  CHECK(own.status().ToString().find("shards/2") != std::string::npos);
+  CheckBusy(own.status(), "shards/2");
   CHECK_FALSE(IsOwnImportPending(st, "HzaTkK").value());
 
   auto again = Import(s, test::kGolden);
