@@ -168,7 +168,8 @@ Result<std::string> LoadFile(const Store& store, std::string_view experiment_id,
 
 // Removes one file; its content is reclaimed if no other file refers to it.
 // Errors: NotFound (no such experiment or file), InvalidArgument (path rules,
-// a malformed id, a read-only or closed store), IOError.
+// a malformed id, a read-only or closed store), Busy (another part of the
+// store holds an entry of the path: doc/many-writers.md), IOError.
 Status DeleteFile(Store& store, std::string_view experiment_id, std::string_view path);
 
 struct FileInfo {

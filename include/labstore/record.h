@@ -246,7 +246,9 @@ class RecordWriter {
   //  - InvalidArgument: bad experiment id, bad scope name (empty, '/', NUL,
   //    longer than kMaxRecordNameLength), bad options, read-only store;
   //  - NotFound: no such experiment;
-  //  - Busy: this scope already has an open writer in this process;
+  //  - Busy: this scope already has an open writer in this process; or
+  //    another part of the store (doc/many-writers.md) holds rows of it that
+  //    this handle does not see yet (the message names the part);
   //  - IOError / Corruption: reading the scope's metadata.
   //
   //   auto w = labstore::RecordWriter::Open(store, "rm3SAJ", "validation", {.sync = true});

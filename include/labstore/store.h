@@ -166,6 +166,9 @@ class Store {
   //    derived experiments exist and !options.derived (the message names
   //    them); nothing is changed;
   //  - NotFound: an id is not stored; nothing is changed;
+  //  - Busy: another part of the store (a shard of another writer process)
+  //    holds data of one of them, or an execution one of them is a member of
+  //    (the message names the part: doc/many-writers.md); nothing is changed;
   //  - IOError / Corruption: from the database; nothing is changed.
   // Thread safety: as other writes. A FileWriter of a deleted experiment
   // fails at Close with NotFound and stores nothing.
@@ -214,7 +217,9 @@ class Store {
   Result<Execution> CreateExecution(const ExecutionSpec& spec);
   // Records the host info at dispatch for one member (machinable's env.json).
   // Errors: InvalidArgument (read-only or closed store, `env_json` not a JSON
-  // object, `member` not a member), NotFound (no such execution), IOError.
+  // object, `member` not a member), NotFound (no such execution), Busy
+  // (another part of the store holds the execution, naming it:
+  // doc/many-writers.md), IOError.
   Status SetExecutionEnv(uint64_t number, std::string_view member, std::string_view env_json);
   // One execution by number. Errors: NotFound, InvalidArgument (closed
   // store), IOError, Corruption.

@@ -2,7 +2,8 @@
 // parts: an entry in the first part that has it (own part first: file entries
 // carry no sequence to tell the newest by), its content's header likewise
 // (equal hashes are equal bytes whichever part stored them) and the chunks of
-// that header's data_id, unique across parts. The snapshot is the own part's.
+// that header's data_id from the part that held the header. The snapshot is
+// the own part's.
 #include "data/content_read.h"
 
 #include <fmt/format.h>
@@ -31,8 +32,8 @@ Result<FileEntry> GetFileEntry(const StoreState& st, const rocksdb::ReadOptions&
 }
 
 ContentReader::ContentReader(const StoreState& st, const rocksdb::ReadOptions& ro, FileEntry entry, std::string what,
-                             uint64_t data_id, uint32_t chunk_size)
-    : st_(&st), ro_(ro), entry_(std::move(entry)), what_(std::move(what)), data_id_(data_id),
+                             uint64_t data_id, uint32_t chunk_size, size_t part)
+    : st_(&st), part_(part), ro_(ro), entry_(std::move(entry)), what_(std::move(what)), data_id_(data_id),
       chunk_size_(chunk_size), hasher_(std::make_shared<ContentHasher>()) {
   ro_.fill_cache = entry_.size <= kInlineBytes;  // a large file would evict everything else
 }
@@ -41,13 +42,14 @@ Result<ContentReader> ContentReader::Open(const StoreState& st, const rocksdb::R
                                           std::string what) {
   std::string value;
   Header h;
-  rocksdb::Status s = GetAny(st, kCfBlobs, HeaderKey(entry.hash), &value, ro);
+  size_t part = 0;
+  rocksdb::Status s = GetAny(st, kCfBlobs, HeaderKey(entry.hash), &value, ro, &part);
   if (s.IsNotFound() || (s.ok() && (!DecodeHeader(value, &h) || h.size != entry.size))) {
     return Status::Corruption(fmt::format("the content of {} is missing or damaged", what),
                               fmt::format("content {}", ToHex(entry.hash)));
   }
   if (!s.ok()) return FromRocks(s, fmt::format("cannot read {}", what));
-  return ContentReader(st, ro, std::move(entry), std::move(what), h.data_id, h.chunk_size);
+  return ContentReader(st, ro, std::move(entry), std::move(what), h.data_id, h.chunk_size, part);
 }
 
 Result<bool> ContentReader::Next(std::string* out) {
@@ -64,7 +66,7 @@ Result<bool> ContentReader::Next(std::string* out) {
   // About kBatchBytes per call, so that small chunks cost little per call.
   for (size_t added = 0; next_chunk_ < count && added < kBatchBytes; ++next_chunk_) {
     rocksdb::PinnableSlice chunk;
-    rocksdb::Status s = GetAny(*st_, kCfBlobs, ChunkKey(data_id_, next_chunk_), &chunk, ro_);
+    rocksdb::Status s = GetIn(*st_, part_, kCfBlobs, ChunkKey(data_id_, next_chunk_), &chunk, ro_);
     uint64_t expected = next_chunk_ + 1 < count ? chunk_size_ : entry_.size - uint64_t{next_chunk_} * chunk_size_;
     if (s.IsNotFound() || (s.ok() && chunk.size() != expected)) {
       return Status::Corruption(fmt::format("the content of {} is damaged", what_),

@@ -3,6 +3,7 @@
 #ifndef LABSTORE_LIB_DATA_CONTENT_READ_H_
 #define LABSTORE_LIB_DATA_CONTENT_READ_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,8 +50,9 @@ class ContentReader {
 
  private:
   ContentReader(const StoreState& st, const rocksdb::ReadOptions& ro, FileEntry entry, std::string what,
-                uint64_t data_id, uint32_t chunk_size);
+                uint64_t data_id, uint32_t chunk_size, size_t part);
   const StoreState* st_;
+  size_t part_;  // the part (store/union_read.h index) whose header was read: its chunks are there
   rocksdb::ReadOptions ro_;  // the caller's snapshot; no block cache fill for large contents
   FileEntry entry_;
   std::string what_;

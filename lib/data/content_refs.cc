@@ -208,14 +208,15 @@ Status StoreBytes(StoreState& st, std::string_view experiment_key, std::string_v
 Status RemoveFile(StoreState& st, std::string_view experiment_key, std::string_view id, std::string_view path) {
   std::lock_guard<std::mutex> guard(st.write_mu);
   std::string key = FileKey(experiment_key, path);
-  std::string value;
-  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfFiles), key, &value);
-  if (s.IsNotFound() && HasViews(st) && GetAny(st, kCfFiles, key, &value).ok()) {
-    const Part* part = ViewHolding(st, kCfFiles, key);
+  // A view's entry of the path would show again once the own one is gone:
+  // Busy whether or not the own part holds one too.
+  if (const Part* part = HasViews(st) ? ViewHoldingKey(st, kCfFiles, key) : nullptr) {
     return Status::Busy(fmt::format("cannot delete file {} of experiment \"{}\": {} of the store holds it",
-                                    QuotePath(path), id, PartName(part ? part->number : -1)),
+                                    QuotePath(path), id, PartName(part->number)),
                         "another writer process holds that part; delete from that process, or after a merge");
   }
+  std::string value;
+  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfFiles), key, &value);
   if (s.IsNotFound()) return Status::NotFound(fmt::format("no file {} in experiment \"{}\"", QuotePath(path), id));
   if (!s.ok()) return FromRocks(s, "cannot read a file entry");
   auto entry = DecodeEntry(value, path);

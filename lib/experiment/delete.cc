@@ -208,17 +208,16 @@ Status StageExecutions(const StoreState& st, const std::vector<Doomed>& doomed, 
     LABSTORE_RETURN_IF_ERROR(FromRocks(it->status(), "cannot read executions"));
   }
   for (uint64_t number : numbers) {
-    // An execution stored in another part is rewritten into the own part,
-    // which reads find first; one left without members there stays until a merge.
-    std::string value;
-    rocksdb::Status s = GetAny(st, kCfExecutions, NumberKey(number), &value);
-    if (s.IsNotFound()) continue;
-    if (!s.ok()) return FromRocks(s, fmt::format("cannot read execution {}", number));
-    auto x = DecodeExecution(number, value);
+    // Busy for an execution another part stores: a copy rewritten here would
+    // diverge from it (doc/many-writers.md, "As built").
+    auto x = LoadOwnExecution(st, number, "remove deleted members from");
+    if (x.status().IsNotFound()) continue;
     if (!x.ok()) return x.status();
     auto gone = [&](const std::string& id) { return ids.count(id) > 0; };
     auto gone_pair = [&](const auto& p) { return ids.count(p.first) > 0; };
+    size_t members = x->members.size();
     x->members.erase(std::remove_if(x->members.begin(), x->members.end(), gone), x->members.end());
+    if (x->members.size() == members) continue;  // none of them was a member: nothing to change
     x->resources.erase(std::remove_if(x->resources.begin(), x->resources.end(), gone_pair), x->resources.end());
     x->env.erase(std::remove_if(x->env.begin(), x->env.end(), gone_pair), x->env.end());
     if (x->members.empty()) {

@@ -192,7 +192,6 @@ Result<Execution> Store::FindExecution(uint64_t number) const {
   const StoreState& st = *state_;
   if (!st.db) return Status::InvalidArgument("store is closed");
   std::string value;
-  // Own part first: an env set here (SetExecutionEnv) is the newest this handle knows of.
   rocksdb::Status s = GetAny(st, kCfExecutions, NumberKey(number), &value);
   if (s.IsNotFound()) return Status::NotFound(fmt::format("no execution {} in store {}", number, st.dir));
   if (!s.ok()) return FromRocks(s, fmt::format("cannot read execution {}", number));
@@ -205,7 +204,7 @@ Status Store::SetExecutionEnv(uint64_t number, std::string_view member, std::str
   auto env = MinifyJson(env_json, JsonKind::kObject, "env");
   if (!env.ok()) return env.status();
   std::lock_guard<std::mutex> guard(st.write_mu);
-  auto x = FindExecution(number);
+  auto x = LoadOwnExecution(st, number, "set an env of");
   if (!x.ok()) return x.status();
   if (std::find(x->members.begin(), x->members.end(), member) == x->members.end()) {
     return Status::InvalidArgument(fmt::format("\"{}\" is not a member of execution {}", member, number));

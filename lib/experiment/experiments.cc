@@ -117,6 +117,19 @@ bool IdTaken(const StoreState& st, std::string_view id) {
   return GetAny(st, kCfIds, rocksdb::Slice(id.data(), id.size()), &value).ok();
 }
 
+// The key of the experiment of definition `hash` stored as `record`, in any
+// part: for an id that also names another experiment. Errors: Corruption
+// (none is stored), IOError.
+Result<std::string> FindByRecord(const StoreState& st, std::string_view hash, std::string_view record) {
+  std::unique_ptr<rocksdb::Iterator> it = NewUnionIterator(st, kCfExperiments);
+  const rocksdb::Slice prefix(hash.data(), hash.size());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->value() == rocksdb::Slice(record.data(), record.size())) return it->key().ToString();
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot read the experiments of a definition");
+  return Status::Corruption("the latest experiment of a definition is not stored", ToHex(hash));
+}
+
 }  // namespace
 
 Result<Experiment> Store::Make(const ExperimentSpec& spec) const {
@@ -277,6 +290,12 @@ Result<Experiment> Store::Get(std::string_view module, std::string_view config) 
     if (!latest.ok()) return latest.status();
     auto key = LookupKey(st, latest->experiment.id);
     if (!key.ok()) return key.status();
+    if (!std::string_view(*key).starts_with(*hash)) {
+      // Another experiment has the id (two writers drew it alike): the one
+      // of this definition is found by its record among the definition's.
+      key = FindByRecord(st, *hash, definition->latest());
+      if (!key.ok()) return key.status();
+    }
     return ExperimentFromRecord(st, *key, definition->latest());
   }
   return Make({.module = std::string(module), .config = std::string(config)});

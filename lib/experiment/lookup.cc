@@ -44,4 +44,20 @@ Result<Experiment> ExperimentFromRecord(const StoreState& st, std::string_view k
   return e;
 }
 
+Result<Execution> LoadOwnExecution(const StoreState& st, uint64_t number, std::string_view doing) {
+  const std::string key = NumberKey(number);
+  std::string value;
+  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfExecutions), key, &value);
+  if (s.IsNotFound()) {
+    if (const Part* part = HasViews(st) ? ViewHoldingKey(st, kCfExecutions, key) : nullptr) {
+      return Status::Busy(fmt::format("cannot {} execution {}: {} of the store holds it", doing, number,
+                                      PartName(part->number)),
+                          "another writer process holds that part; do it from that process, or after a merge");
+    }
+    return Status::NotFound(fmt::format("no execution {} in store {}", number, st.dir));
+  }
+  if (!s.ok()) return FromRocks(s, fmt::format("cannot read execution {}", number));
+  return DecodeExecution(number, value);
+}
+
 }  // namespace labstore::internal

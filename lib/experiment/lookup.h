@@ -3,9 +3,11 @@
 #ifndef LABSTORE_LIB_EXPERIMENT_LOOKUP_H_
 #define LABSTORE_LIB_EXPERIMENT_LOOKUP_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "labstore/execution.h"
 #include "labstore/experiment.h"
 #include "store/store_state.h"
 
@@ -22,6 +24,12 @@ Result<Experiment> LoadExperiment(const StoreState& st, std::string_view key);
 // Decodes an experiments value stored under `key` and fills in the ancestor.
 // Errors: Corruption, IOError.
 Result<Experiment> ExperimentFromRecord(const StoreState& st, std::string_view key, std::string_view value);
+
+// Execution `number` as the own part stores it, for a write that rewrites it
+// there (`doing` says which, for messages). Errors: NotFound; Busy naming the
+// part when another part holds it (a rewritten copy would diverge from it:
+// doc/many-writers.md, "As built"); Corruption; IOError.
+Result<Execution> LoadOwnExecution(const StoreState& st, uint64_t number, std::string_view doing);
 
 }  // namespace labstore::internal
 

@@ -91,7 +91,7 @@ bool Importer::ImportOne(const SourceExperiment& se, const std::set<std::string>
   if (auto existing = store_.Find(se.id); existing.ok()) {
     int64_t ts = se.timestamp;
     if (ts == 0) ts = TimestampOf(se);
-    auto pending = IsImportPending(*internal::StateOf(store_), se.id);
+    auto pending = IsOwnImportPending(*internal::StateOf(store_), se.id);  // resumed into the own part
     if (!pending.ok()) {
       p.Fail(se.folder, pending.status().ToString());
       return Failed(se.id);

@@ -25,4 +25,18 @@ Result<bool> IsImportPending(const StoreState& st, std::string_view id) {
   return true;
 }
 
+Result<bool> IsOwnImportPending(const StoreState& st, std::string_view id) {
+  const std::string key = ImportPendingKey(id);
+  std::string value;
+  rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfMeta), key, &value);
+  if (s.ok()) return true;
+  if (!s.IsNotFound()) return FromRocks(s, fmt::format("cannot read the import state of experiment \"{}\"", id));
+  if (const Part* part = HasViews(st) ? ViewHoldingKey(st, kCfMeta, key) : nullptr) {
+    return Status::Busy(fmt::format("experiment \"{}\" is being imported into {} of the store", id,
+                                    PartName(part->number)),
+                        "that part's import finishes it: run the import from that process, or after a merge");
+  }
+  return false;
+}
+
 }  // namespace labstore::internal

@@ -23,8 +23,15 @@ std::string ImportPendingKey(std::string_view id);
 // experiment's other writes. Errors: IOError.
 Status SetImportPending(StoreState& st, std::string_view id, bool pending);
 
-// Whether a killed import left `id` part-written. Errors: IOError.
+// Whether a killed import left `id` part-written, in any part of the store
+// (check). Errors: IOError.
 Result<bool> IsImportPending(const StoreState& st, std::string_view id);
+
+// Whether a killed import of this part left `id` part-written: what decides
+// that an import resumes it into the own part (and can clear the key).
+// Errors: Busy naming the part when only another part's import left it
+// pending (its process, or a merge, finishes it); IOError.
+Result<bool> IsOwnImportPending(const StoreState& st, std::string_view id);
 
 }  // namespace labstore::internal
 

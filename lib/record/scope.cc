@@ -153,18 +153,20 @@ Result<ScopeInfo> DecodeNamed(std::string_view id, std::string_view scope, std::
 Result<ScopeInfo> LoadScope(const StoreState& st, std::string_view id, std::string_view exp_key,
                             std::string_view scope) {
   if (!st.db) return Status::InvalidArgument("store is closed");
-  std::vector<std::string> values(1);
-  rocksdb::Status s = HasViews(st) ? GetEvery(st, kCfScopes, ScopeKey(exp_key, scope), &values)
-                                   : st.db->Get(rocksdb::ReadOptions(), st.handle(kCfScopes), ScopeKey(exp_key, scope),
-                                                &values[0]);
-  if (s.IsNotFound()) values.clear();
-  else if (!s.ok()) return FromRocks(s, fmt::format("cannot read scope \"{}\" of experiment {}", scope, id));
-  ScopeInfo merged;
+  ScopeInfo merged;  // no rows when no part has the scope
   merged.name = std::string(scope);
-  for (const std::string& value : values) {
-    auto info = DecodeNamed(id, scope, value);
+  const std::string key = ScopeKey(exp_key, scope);
+  std::string value;
+  std::vector<std::string> values;
+  rocksdb::Status s = HasViews(st) ? GetEvery(st, kCfScopes, key, &values)
+                                   : st.db->Get(rocksdb::ReadOptions(), st.handle(kCfScopes), key, &value);
+  if (s.IsNotFound()) return merged;
+  if (!s.ok()) return FromRocks(s, fmt::format("cannot read scope \"{}\" of experiment {}", scope, id));
+  if (!HasViews(st)) return DecodeNamed(id, scope, value);
+  if (values.size() == 1) return DecodeNamed(id, scope, values[0]);
+  for (const std::string& part_value : values) {
+    auto info = DecodeNamed(id, scope, part_value);
     if (!info.ok()) return info.status();
-    if (values.size() == 1) return info;
     MergeScopeParts(&merged, *info);
   }
   return merged;
@@ -187,6 +189,14 @@ Result<ScopeInfo> LoadScopeChecked(const StoreState& st, std::string_view id, st
       if (!own.ok()) return own.status();
       info->chunks = own->chunks;
       info->bytes = own->bytes;
+    }
+    // The first chunk this writer would store must be no other part's: one is
+    // when rows were added there that the scope metadata read does not show.
+    if (const Part* part = ViewHoldingKey(st, kCfRecords, RecordKey(exp_key, scope, info->rows))) {
+      return Status::Busy(fmt::format("cannot write scope \"{}\" of experiment {}: {} of the store holds rows from "
+                                      "row {} on, which this handle does not see yet",
+                                      scope, id, PartName(part->number), info->rows),
+                          "another writer process is writing that scope; write from it, or Refresh after it closed");
     }
   }
   if (!info.ok() || info->rows > 0) return info;
@@ -258,10 +268,17 @@ Status ClearRecords(Store& store, std::string_view experiment_id, std::string_vi
   auto key = internal::LookupKey(*st, experiment_id);
   if (!key.ok()) return key.status();
 
-  // Records in another part are its writer's business (doc/many-writers.md).
-  if (const auto* part = internal::ViewHolding(*st, internal::kCfRecords, internal::RecordPrefix(*key, scope))) {
-    return Status::Busy(fmt::format("cannot clear scope \"{}\" of experiment {}: {} of the store holds its records",
-                                    scope, experiment_id, internal::PartName(part->number)),
+  // Records, and the scope's metadata, in another part are its writer's
+  // business (doc/many-writers.md).
+  const internal::Part* part = internal::ViewHolding(*st, internal::kCfRecords, internal::RecordPrefix(*key, scope));
+  const char* what = "records";
+  if (!part && internal::HasViews(*st)) {
+    part = internal::ViewHoldingKey(*st, internal::kCfScopes, internal::ScopeKey(*key, scope));
+    what = "metadata";
+  }
+  if (part) {
+    return Status::Busy(fmt::format("cannot clear scope \"{}\" of experiment {}: {} of the store holds its {}", scope,
+                                    experiment_id, internal::PartName(part->number), what),
                         "another writer process holds that part; clear from that process, or after a merge");
   }
   // Holding the claim keeps a writer of this scope from opening meanwhile.

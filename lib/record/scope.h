@@ -73,8 +73,10 @@ Result<ScopeInfo> LoadScope(const StoreState& st, std::string_view id, std::stri
                             std::string_view scope);
 
 // LoadScope, plus a check that no other scope of the experiment has the same
-// scope_hash (InvalidArgument). Used by the writer: its chunks and bytes are
-// the own part's (whose metadata it rewrites), rows and columns the union's.
+// scope_hash (InvalidArgument), and with views that none holds the first
+// chunk the writer would store (Busy naming the part). Used by the writer,
+// after it claimed the scope: its chunks and bytes are the own part's (whose
+// metadata it rewrites), rows and columns the union's.
 Result<ScopeInfo> LoadScopeChecked(const StoreState& st, std::string_view id, std::string_view exp_key,
                                    std::string_view scope);
 

@@ -88,13 +88,18 @@ Result<RecordWriter> RecordWriter::Open(Store& store, std::string_view experimen
   w->opt = options;
   w->registry_key = internal::ScopeClaimKey(st, *key, w->scope);
 
-  auto meta = internal::LoadScopeChecked(*st, w->id, *key, w->scope);
-  if (!meta.ok()) return meta.status();
-  w->meta = std::move(*meta);
+  // The claim first, then the scope's rows: a writer closed meanwhile has
+  // stored all of its rows (doc/many-writers.md, "As built").
   if (!internal::ClaimScope(w->registry_key)) {
     return Status::Busy(fmt::format("scope \"{}\" of experiment {} already has an open writer", scope, experiment_id),
                         "close it first; one writer per scope");
   }
+  auto meta = internal::LoadScopeChecked(*st, w->id, *key, w->scope);
+  if (!meta.ok()) {
+    internal::ReleaseScope(w->registry_key);
+    return meta.status();
+  }
+  w->meta = std::move(*meta);
   for (size_t i = 0; i < w->meta.columns.size(); ++i) {
     w->meta_index.emplace(w->meta.columns[i].first, i);
     w->by_name.emplace(w->meta.columns[i].first, static_cast<uint32_t>(i));

@@ -19,14 +19,17 @@ rocksdb::ReadOptions ForView(const rocksdb::ReadOptions& ro) {
 
 template <typename Value>
 rocksdb::Status GetFirst(const StoreState& st, Cf cf, const rocksdb::Slice& key, Value* value,
-                         const rocksdb::ReadOptions& ro) {
+                         const rocksdb::ReadOptions& ro, size_t* part) {
+  if (part) *part = 0;
   rocksdb::Status s = st.db->Get(ro, st.handle(cf), key, value);
   if (!s.IsNotFound() || st.views.empty()) return s;
   rocksdb::ReadOptions vro = ForView(ro);
-  for (const auto& view : st.views) {
-    if (!view->db) continue;
+  for (size_t i = 0; i < st.views.size(); ++i) {
+    const Part& view = *st.views[i];
+    if (!view.db) continue;
     if constexpr (std::is_same_v<Value, rocksdb::PinnableSlice>) value->Reset();
-    s = view->db->Get(vro, view->handle(cf), key, value);
+    s = view.db->Get(vro, view.handle(cf), key, value);
+    if (part) *part = i + 1;
     if (!s.IsNotFound()) return s;
   }
   return rocksdb::Status::NotFound();
@@ -35,13 +38,21 @@ rocksdb::Status GetFirst(const StoreState& st, Cf cf, const rocksdb::Slice& key,
 }  // namespace
 
 rocksdb::Status GetAny(const StoreState& st, Cf cf, const rocksdb::Slice& key, std::string* value,
-                       const rocksdb::ReadOptions& ro) {
-  return GetFirst(st, cf, key, value, ro);
+                       const rocksdb::ReadOptions& ro, size_t* part) {
+  return GetFirst(st, cf, key, value, ro, part);
 }
 
 rocksdb::Status GetAny(const StoreState& st, Cf cf, const rocksdb::Slice& key, rocksdb::PinnableSlice* value,
-                       const rocksdb::ReadOptions& ro) {
-  return GetFirst(st, cf, key, value, ro);
+                       const rocksdb::ReadOptions& ro, size_t* part) {
+  return GetFirst(st, cf, key, value, ro, part);
+}
+
+rocksdb::Status GetIn(const StoreState& st, size_t part, Cf cf, const rocksdb::Slice& key,
+                      rocksdb::PinnableSlice* value, const rocksdb::ReadOptions& ro) {
+  if (part == 0) return st.db->Get(ro, st.handle(cf), key, value);
+  if (part > st.views.size() || !st.views[part - 1]->db) return rocksdb::Status::NotFound();
+  const Part& view = *st.views[part - 1];
+  return view.db->Get(ForView(ro), view.handle(cf), key, value);
 }
 
 rocksdb::Status GetEvery(const StoreState& st, Cf cf, const rocksdb::Slice& key, std::vector<std::string>* values,
@@ -83,7 +94,8 @@ std::unique_ptr<rocksdb::Iterator> NewUnionIterator(const StoreState& st, Cf cf,
   children.push_back(std::move(own));
   rocksdb::ReadOptions vro = ForView(ro);
   for (const auto& view : st.views) {
-    if (view->db) children.emplace_back(view->db->NewIterator(vro, view->handle(cf)));
+    // An empty child for a null view keeps part() - 1 an index into st.views.
+    children.emplace_back(view->db ? view->db->NewIterator(vro, view->handle(cf)) : rocksdb::NewEmptyIterator());
   }
   return std::make_unique<UnionIterator>(std::move(children));
 }
@@ -95,6 +107,16 @@ const Part* ViewHolding(const StoreState& st, Cf cf, std::string_view prefix) {
     std::unique_ptr<rocksdb::Iterator> it(view->db->NewIterator(rocksdb::ReadOptions(), view->handle(cf)));
     it->Seek(p);
     if ((it->Valid() && it->key().starts_with(p)) || !it->status().ok()) return view.get();
+  }
+  return nullptr;
+}
+
+const Part* ViewHoldingKey(const StoreState& st, Cf cf, const rocksdb::Slice& key) {
+  for (const auto& view : st.views) {
+    if (!view->db) continue;
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = view->db->Get(rocksdb::ReadOptions(), view->handle(cf), key, &value);
+    if (!s.IsNotFound()) return view.get();
   }
   return nullptr;
 }

@@ -16,6 +16,7 @@
 #ifndef LABSTORE_LIB_STORE_UNION_READ_H_
 #define LABSTORE_LIB_STORE_UNION_READ_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,14 +31,26 @@ namespace labstore::internal {
 // True when reads must consult other parts than the own one.
 inline bool HasViews(const StoreState& st) { return !st.views.empty(); }
 
+// Parts are told apart here by an index: 0 is the own part, i >= 1 is
+// views[i - 1] (a view whose database is null keeps its index).
+
 // The value of `key` in the first part that holds it (own part first). For
 // keys unique by construction (ids, experiments, records and content chunks,
-// executions...) the only value. Errors as rocksdb::DB::Get (NotFound when no
-// part holds it; the first other error of a part).
+// executions...) the only value. `part`, when given, is set to the index of
+// the part that held it. Errors as rocksdb::DB::Get (NotFound when no part
+// holds it; the first other error of a part).
 rocksdb::Status GetAny(const StoreState& st, Cf cf, const rocksdb::Slice& key, std::string* value,
-                       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions());
+                       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions(), size_t* part = nullptr);
 rocksdb::Status GetAny(const StoreState& st, Cf cf, const rocksdb::Slice& key, rocksdb::PinnableSlice* value,
-                       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions());
+                       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions(), size_t* part = nullptr);
+
+// The value of `key` in the part of index `part` alone (a snapshot in `ro`
+// applies to the own part only). For keys that belong with another key read
+// from that part (a content's chunks with its header). Errors as
+// rocksdb::DB::Get (NotFound for a view whose database is null, or an index
+// past the views).
+rocksdb::Status GetIn(const StoreState& st, size_t part, Cf cf, const rocksdb::Slice& key,
+                      rocksdb::PinnableSlice* value, const rocksdb::ReadOptions& ro = rocksdb::ReadOptions());
 
 // True when value `a` is newer than value `b` (both values of one key).
 using NewerValue = bool (*)(std::string_view a, std::string_view b);
@@ -56,8 +69,9 @@ rocksdb::Status GetEvery(const StoreState& st, Cf cf, const rocksdb::Slice& key,
 
 // An iterator over the union of the parts' keys of `cf`, each key once with
 // the value of the first part holding it (store/union_iterator.h); the own
-// database's plain iterator when there are no views. Keys of combined column
-// families that must show the newest value are read again with GetLatest.
+// database's plain iterator when there are no views. Its UnionIterator::part()
+// is the part index above (a null view is an empty child). Keys of combined
+// column families that must show the newest value are read again with GetLatest.
 std::unique_ptr<rocksdb::Iterator> NewUnionIterator(const StoreState& st, Cf cf,
                                                     const rocksdb::ReadOptions& ro = rocksdb::ReadOptions());
 
@@ -67,7 +81,13 @@ std::unique_ptr<rocksdb::Iterator> NewUnionIterator(const StoreState& st, Cf cf,
 // counts as holding it, so that nothing is left behind silently).
 const Part* ViewHolding(const StoreState& st, Cf cf, std::string_view prefix);
 
-// How a part is named in messages: "the main database" or "shards/<n>".
+// The first view holding exactly `key` in `cf` (one point lookup per view):
+// ViewHolding for a single key (a file entry, an execution, a chunk). Null when
+// none does. Errors: none (an unreadable view counts as holding it).
+const Part* ViewHoldingKey(const StoreState& st, Cf cf, const rocksdb::Slice& key);
+
+// How a part is named in messages: "the main database" or "shards/<n>" (n >= 1,
+// a part's number: never a missing part's placeholder).
 std::string PartName(int number);
 
 }  // namespace labstore::internal

@@ -11,12 +11,19 @@
 
 #include <doctest/doctest.h>
 
+#include "data/content_entry.h"
+#include "experiment/keys.h"
+#include "experiment/lookup.h"
+#include "export/export_test_util.h"
+#include "import/pending.h"
 #include "labstore/labstore.h"
+#include "record/scope.h"
 #include "store/part.h"
 #include "store/store_state.h"
 #include "store/union_iterator.h"
 #include "test_util.h"
 #include "util/coding.h"
+#include "util/hash.h"
 
 namespace labstore::internal {
 namespace {
@@ -70,6 +77,24 @@ void WriteRows(Store& s, const std::string& id, const std::string& column, int f
     REQUIRE(w->Save().ok());
   }
   REQUIRE(w->Close().ok());
+}
+
+// The database in `dir` with one experiment of `module` whose scope "s" has
+// `rows` rows; `edit(state, experiment key)` then changes it by hand.
+template <typename Edit>
+std::string ViewWithRows(const std::string& dir, const std::string& module, int rows, Edit edit) {
+  Store sb = OpenNumbered(dir);
+  std::string id = Create(sb, module, 1).id;
+  WriteRows(sb, id, "a", 0, rows);
+  StoreState& vst = *StateOf(sb);
+  edit(vst, LookupKey(vst, id).value());
+  return id;
+}
+
+// Busy, naming `part`.
+void CheckBusy(const Status& s, const std::string& part) {
+  CHECK(Code(s) == "Busy");
+  CHECK_MESSAGE(s.ToString().find(part) != std::string::npos, s.ToString());
 }
 
 std::vector<std::string> Modules(const std::vector<Experiment>& es) {
@@ -137,6 +162,99 @@ TEST_CASE("union read: GetAny own first, GetLatest newest, GetEvery all, null vi
   REQUIRE(holder != nullptr);
   CHECK(holder->number == 2);
   CHECK(ViewHolding(st, kCfMeta, "t/own") == nullptr);
+  CHECK(ViewHoldingKey(st, kCfMeta, "t/vi") == nullptr);  // a prefix is not a key
+  holder = ViewHoldingKey(st, kCfMeta, "t/view");
+  REQUIRE(holder != nullptr);
+  CHECK(holder->number == 2);
+  CHECK(ViewHoldingKey(st, kCfMeta, "t/own") == nullptr);
+}
+
+TEST_CASE("union read: part indexes count null views: 0 own, i views[i - 1]") {
+  TempDir a, b;
+  {
+    Store sb = OpenStore(b.path());
+    REQUIRE(StateOf(sb)->db->Put(rocksdb::WriteOptions(), StateOf(sb)->handle(kCfMeta), "t/view", "v").ok());
+  }
+  Store s = OpenStore(a.path());
+  StoreState& st = *StateOf(s);
+  REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(kCfMeta), "t/own", "o").ok());
+  ViewsGuard guard{s};
+  st.views.push_back(std::make_unique<Part>());  // index 1: no database
+  AddView(s, b.path(), 4);                        // index 2
+  auto it = NewUnionIterator(st, kCfMeta);
+  auto* u = dynamic_cast<UnionIterator*>(it.get());
+  REQUIRE(u != nullptr);
+  std::vector<size_t> parts;
+  for (it->Seek("t/"); it->Valid() && it->key().starts_with("t/"); it->Next()) parts.push_back(u->part());
+  CHECK(parts == std::vector<size_t>{0, 2});
+  CHECK(st.views[parts[1] - 1]->number == 4);
+  size_t part = 9;
+  std::string value;
+  CHECK(GetAny(st, kCfMeta, "t/view", &value, rocksdb::ReadOptions(), &part).ok());
+  CHECK(part == 2);
+  CHECK(GetAny(st, kCfMeta, "t/own", &value, rocksdb::ReadOptions(), &part).ok());
+  CHECK(part == 0);
+  for (size_t index : {size_t{2}, size_t{0}, size_t{1}, size_t{3}}) {  // the view, own, null view, past the views
+    rocksdb::PinnableSlice pinned;
+    rocksdb::Status got = GetIn(st, index, kCfMeta, "t/view", &pinned);
+    CHECK(got.ok() == (index == 2));
+    if (index != 2) CHECK(got.IsNotFound());
+  }
+}
+
+TEST_CASE("union read: DeleteFile of a path a view holds too is Busy, and the own file stays") {
+  TempDir a, b;
+  std::string id;
+  {
+    Store sb = OpenNumbered(b.path());
+    id = Create(sb, "m.twice", 1).id;
+    REQUIRE(SaveFile(sb, id, "f.txt", "older, the view's").ok());
+    REQUIRE(SaveFile(sb, id, "only_view.txt", "v").ok());
+  }
+  Store s = OpenStore(a.path());
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 2);
+  REQUIRE(SaveFile(s, id, "f.txt", "newer, the own part's").ok());
+  REQUIRE(SaveFile(s, id, "mine.txt", "m").ok());
+  Status deleted = DeleteFile(s, id, "f.txt");
+  CheckBusy(deleted, "shards/2");
+  CHECK(LoadFile(s, id, "f.txt").value() == "newer, the own part's");  // nothing was deleted
+  Status view_only = DeleteFile(s, id, "only_view.txt");
+  CheckBusy(view_only, "shards/2");
+  CHECK(DeleteFile(s, id, "mine.txt").ok());  // held by the own part alone
+  CHECK(Code(LoadFile(s, id, "mine.txt")) == "NotFound");
+  CHECK(Code(DeleteFile(s, id, "none.txt")) == "NotFound");
+}
+
+TEST_CASE("union read: a content's chunks are read from the part that holds its header") {
+  // Both parts number their first content alike (numbers are not yet drawn
+  // per part here): the own part's chunks of that data_id are another content.
+  TempDir a, b;
+  std::string id;
+  const std::string view_bytes(300000, 'v'), own_bytes(300000, 'o');
+  {
+    Store sb = OpenStore(b.path());
+    id = Create(sb, "m.chunks", 1).id;
+    REQUIRE(SaveFile(sb, id, "v.bin", view_bytes).ok());
+  }
+  Store s = OpenStore(a.path());
+  std::string own_id = Create(s, "m.own", 2).id;
+  REQUIRE(SaveFile(s, own_id, "o.bin", own_bytes).ok());
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 1);
+  StoreState& st = *StateOf(s);
+  std::string value;
+  Header in_view, in_own;
+  REQUIRE(st.views[0]->db->Get(rocksdb::ReadOptions(), st.views[0]->handle(kCfBlobs), HeaderKey(Hash128(view_bytes)),
+                               &value).ok());
+  REQUIRE(DecodeHeader(value, &in_view));
+  REQUIRE(st.db->Get(rocksdb::ReadOptions(), st.handle(kCfBlobs), HeaderKey(Hash128(own_bytes)), &value).ok());
+  REQUIRE(DecodeHeader(value, &in_own));
+  REQUIRE(in_view.data_id == in_own.data_id);
+  auto loaded = LoadFile(s, id, "v.bin");
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
+  CHECK(*loaded == view_bytes);
+  CHECK(LoadFile(s, own_id, "o.bin").value() == own_bytes);
 }
 
 TEST_CASE("union read: Find, List, Derived and Get see experiments of a view") {
@@ -194,6 +312,28 @@ TEST_CASE("union read: Find, List, Derived and Get see experiments of a view") {
   CHECK(same->id != own_same);
 }
 
+TEST_CASE("union read: Get finds a view's latest experiment whose id the own part also uses") {
+  TempDir a, b;
+  std::string shared_id, view_key;
+  {
+    Store sb = OpenNumbered(b.path());
+    Experiment e = Create(sb, "m.shared", 50);
+    shared_id = e.id;
+    view_key = e.key;
+  }
+  Store s = OpenStore(a.path());
+  // Before the view is seen: the same id drawn by this writer, for another definition.
+  std::string own_key = s.Create({.module = "m.mine", .timestamp = 10, .id = shared_id})->key;
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 1);
+  auto got = s.Get("m.shared", "{}");
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  CHECK(got->module == "m.shared");
+  CHECK(got->key == view_key);
+  CHECK(got->key != own_key);
+  CHECK(s.Get("m.mine", "{}")->key == own_key);
+}
+
 TEST_CASE("union read: records of a scope in a view are read, and a writer continues them") {
   TempDir a, b;
   std::string id;
@@ -233,8 +373,40 @@ TEST_CASE("union read: records of a scope in a view are read, and a writer conti
   CHECK(CountRows(s, id, "s").value() == 5);
   // The view's chunks stay its writer's: clearing them here is refused.
   auto cleared = ClearRecords(s, id, "s");
-  CHECK(Code(cleared) == "Busy");
-  CHECK(cleared.ToString().find("shards/1") != std::string::npos);
+  CheckBusy(cleared, "shards/1");
+}
+
+TEST_CASE("union read: a writer refuses to continue a scope whose next chunk a view holds") {
+  TempDir a, b;
+  // A chunk from row 3 on that the scope's metadata does not count yet, as a
+  // view caught up between another writer's chunk and its metadata shows.
+  std::string id = ViewWithRows(b.path(), "m.behind", 3, [](StoreState& vst, const std::string& key) {
+    REQUIRE(vst.db->Put(rocksdb::WriteOptions(), vst.handle(kCfRecords), RecordKey(key, "s", 3), "later").ok());
+  });
+  Store s = OpenStore(a.path());
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 1);
+  for (int attempt = 0; attempt < 2; ++attempt) {  // the claim is given back each time
+    CheckBusy(RecordWriter::Open(s, id, "s").status(), "shards/1");
+  }
+  CHECK(CountRows(s, id, "s").value() == 3);
+  auto other = RecordWriter::Open(s, id, "t");  // another scope is free
+  CHECK(other.ok());
+}
+
+TEST_CASE("union read: ClearRecords is Busy when a view holds the scope's metadata alone") {
+  TempDir a, b;
+  std::string id = ViewWithRows(b.path(), "m.meta", 2, [](StoreState& vst, const std::string& key) {
+    std::string begin = RecordPrefix(key, "s");
+    REQUIRE(vst.db->DeleteRange(rocksdb::WriteOptions(), vst.handle(kCfRecords), begin, begin + std::string(9, '\xff'))
+                .ok());
+  });
+  Store s = OpenStore(a.path());
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 1);
+  Status cleared = ClearRecords(s, id, "s");
+  CheckBusy(cleared, "shards/1");
+  CHECK(GetScope(s, id, "s")->rows == 2);  // nothing was cleared
 }
 
 TEST_CASE("union read: files, status, output and executions of a view") {
@@ -290,8 +462,52 @@ TEST_CASE("union read: files, status, output and executions of a view") {
   REQUIRE(xs.ok());
   REQUIRE(xs->size() == 1);
   CHECK(xs->front().number == number);
-  REQUIRE(s.SetExecutionEnv(number, id, R"({"e":1})").ok());  // written into the own part, read first
-  CHECK(s.FindExecution(number)->env.front().second == R"({"e":1})");
+  // A copy rewritten into the own part would diverge from the view's.
+  Status env = s.SetExecutionEnv(number, id, R"({"e":1})");
+  CheckBusy(env, "shards/1");
+  CHECK(s.FindExecution(number)->env.empty());
+  CHECK(Code(s.SetExecutionEnv(number + 1000000, id, "{}")) == "NotFound");
+}
+
+TEST_CASE("union read: Delete is Busy for an execution of another part; untouched executions are not counted") {
+  TempDir a, b;
+  uint64_t view_number = 0;
+  {
+    Store sb = OpenNumbered(b.path());
+    std::string member = Create(sb, "m.vx", 1).id;
+    auto x = sb.CreateExecution({.members = {member}});
+    REQUIRE(x.ok());
+    view_number = x->number;
+  }
+  Store s = OpenStore(a.path());
+  StoreState& st = *StateOf(s);
+  std::string kept = Create(s, "m.kept", 2).id;
+  std::string stray = Create(s, "m.stray", 3).id;
+  std::string linked = Create(s, "m.linked", 4).id;
+  auto own = s.CreateExecution({.members = {kept}});
+  REQUIRE(own.ok());
+  // Status keys naming executions that do not list the experiment (by hand:
+  // the view's execution, and an own execution of another member).
+  auto put_link = [&](const std::string& id, uint64_t number) {
+    auto key = LookupKey(st, id);
+    REQUIRE(key.ok());
+    REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(kCfStatus), StatusKey(*key, StatusKind::kExecution, number),
+                       "").ok());
+  };
+  put_link(stray, own->number);
+  put_link(linked, view_number);
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 1);
+
+  auto deleted = s.Delete(stray);
+  REQUIRE_MESSAGE(deleted.ok(), deleted.status().ToString());
+  CHECK(deleted->executions_removed == 0);
+  CHECK(deleted->executions_changed == 0);
+  CHECK(s.FindExecution(own->number)->members == std::vector<std::string>{kept});
+
+  auto busy = s.Delete(linked);
+  CheckBusy(busy.status(), "shards/1");
+  CHECK(s.Find(linked).ok());  // nothing was deleted
 }
 
 TEST_CASE("union read: Delete of an experiment held by a view is Busy naming the part; ids are unique") {
@@ -313,6 +529,42 @@ TEST_CASE("union read: Delete of an experiment held by a view is Busy naming the
   std::string mine = Create(s, "m.mine", 2).id;
   CHECK(s.Delete(mine).ok());  // the own part's experiments go as before
   CHECK(Code(s.Find(mine)) == "NotFound");
+}
+
+TEST_CASE("union read: an import resumes only what its own part left pending") {
+  TempDir a, b;
+  {
+    Store sb = OpenNumbered(b.path());
+    auto first = Import(sb, test::kGolden);
+    REQUIRE(first.ok());
+    REQUIRE(first->clean());
+    // As if the view's import was killed while writing rm3SAJ.
+    REQUIRE(SetImportPending(*StateOf(sb), "rm3SAJ", true).ok());
+  }
+  Store s = OpenStore(a.path());
+  StoreState& st = *StateOf(s);
+  ViewsGuard guard{s};
+  AddView(s, b.path(), 2);
+  CHECK(IsImportPending(st, "rm3SAJ").value());  // check reads the union
+  auto own = IsOwnImportPending(st, "rm3SAJ");
+  CheckBusy(own.status(), "shards/2");
+  CHECK_FALSE(IsOwnImportPending(st, "HzaTkK").value());
+
+  auto again = Import(s, test::kGolden);
+  REQUIRE(again.ok());
+  INFO(again->ToString());
+  CHECK(again->imported.empty());
+  CHECK(again->failed == std::vector<std::string>{"rm3SAJ"});
+  REQUIRE_FALSE(again->problems.empty());
+  CHECK(again->problems.front().experiment_id == "rm3SAJ");
+  CHECK(again->problems.front().message.find("shards/2") != std::string::npos);
+  // Nothing of it was written into the own part, and the view's flag stays.
+  std::string value;
+  CHECK(st.db->Get(rocksdb::ReadOptions(), st.handle(kCfIds), "rm3SAJ", &value).IsNotFound());
+  CHECK(IsImportPending(st, "rm3SAJ").value());
+
+  REQUIRE(SetImportPending(st, "HzaTkK", true).ok());  // the own part's: resumed here
+  CHECK(IsOwnImportPending(st, "HzaTkK").value());
 }
 
 TEST_CASE("union read: check, stats and export see the union") {
