@@ -1,6 +1,7 @@
 // Many writers (doc/many-writers.md): a second writer gets a shard of its
 // own, the store becomes format 2, handles keep views of the other parts, and
 // numbers drawn in different parts are distinct and follow the clock.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,8 +35,9 @@ struct Child {
 
 Child StartChild(const std::string& dir, const std::string& module) {
   int in[2], out[2];
-  REQUIRE(::pipe(in) == 0);
-  REQUIRE(::pipe(out) == 0);
+  // Close-on-exec: a later child must not keep this one's stdin open.
+  REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
   Child c;
   c.pid = ::fork();
   REQUIRE(c.pid >= 0);
