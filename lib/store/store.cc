@@ -254,12 +254,12 @@ Result<Store> Store::Open(const StoreOptions& options, std::string_view dir_arg)
     Status locked = AcquireMainLock(st.get(), &marker);
     if (locked.IsBusy() && marker > 0) {
       // Another process writes the main database: write a shard of our own.
-      auto claim = internal::ClaimShard(st->dir);
-      if (!claim.ok()) return claim.status();
       if (marker > kFormatVersion) {
         return Status::NotSupported(fmt::format("store {} has format version {}", st->dir, marker),
                                     fmt::format("this labstore reads versions up to {}", kFormatVersion));
       }
+      auto claim = internal::ClaimShard(st->dir);
+      if (!claim.ok()) return claim.status();
       st->part = claim->number;
       st->lock = std::move(claim->lock);
       Store store(std::move(st));

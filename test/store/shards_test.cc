@@ -316,6 +316,7 @@ TEST_CASE("A store of a newer format is refused by a writer that would take a sh
   auto second = Store::Open({}, dir);
   CHECK(Code(second) == "NotSupported");
   CHECK(second.status().message().find("format version 3") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir + "/shards"));  // refused before anything was written
 }
 
 }  // TEST_SUITE
