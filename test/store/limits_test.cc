@@ -165,7 +165,7 @@ TEST_CASE("Experiments per store are bounded by the id space, 62^6 - 62^5 ids, a
   CHECK(Count(store) == 2);
 }
 
-TEST_CASE("A definition holds at most 2^31 experiments in the main database; past it Commit is InvalidArgument and stores nothing") {
+TEST_CASE("A definition holds at most 2^31 experiments in the main database; past it Commit stores nothing") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
   auto first = store.Create({.module = "m", .config = R"({"x": 1})"});
