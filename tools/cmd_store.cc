@@ -56,9 +56,27 @@ void RunCheck(const Context& ctx, bool json) {
   }
 }
 
+std::string PartName(const StorePart& p) { return p.number == 0 ? "main" : fmt::format("shard {}", p.number); }
+
+std::string PartState(const StorePart& p) {
+  if (!p.complete) return p.held ? "being created" : "unfinished (the next writer finishes it)";
+  return p.held ? "held" : "free";
+}
+
+std::string PartsJson(const std::vector<StorePart>& parts) {
+  std::string out = "[";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const auto& p = parts[i];
+    out += fmt::format("{}{{\"number\": {}, \"dir\": {}, \"held\": {}, \"complete\": {}}}", i ? ", " : "",
+                       p.number, JsonString(p.dir), p.held ? "true" : "false", p.complete ? "true" : "false");
+  }
+  return out + "]";
+}
+
 void RunStats(const Context& ctx, bool json) {
   Store store = ctx.OpenReader();
   StoreStats s = Check(GetStoreStats(store));
+  std::vector<StorePart> parts = Check(ListStoreParts(store));
   double per_row = s.record_rows ? static_cast<double>(s.record_bytes) / static_cast<double>(s.record_rows) : 0;
   uint64_t blob_disk = 0;
   for (const auto& cf : s.column_families)
@@ -74,11 +92,12 @@ void RunStats(const Context& ctx, bool json) {
     std::printf(
         "{\"experiments\": %llu, \"executions\": %llu, \"scopes\": %llu, \"record_rows\": %llu, "
         "\"record_bytes\": %llu, \"record_bytes_per_row\": %.2f, \"files\": %llu, \"file_bytes\": %llu, "
-        "\"disk_bytes\": %llu, \"column_families\": %s]}\n",
+        "\"disk_bytes\": %llu, \"column_families\": %s], \"parts\": %s}\n",
         static_cast<unsigned long long>(s.experiments), static_cast<unsigned long long>(s.executions),
         static_cast<unsigned long long>(s.scopes), static_cast<unsigned long long>(s.record_rows),
         static_cast<unsigned long long>(s.record_bytes), per_row, static_cast<unsigned long long>(s.files),
-        static_cast<unsigned long long>(s.file_bytes), static_cast<unsigned long long>(s.disk_bytes), cfs.c_str());
+        static_cast<unsigned long long>(s.file_bytes), static_cast<unsigned long long>(s.disk_bytes), cfs.c_str(),
+        PartsJson(parts).c_str());
     return;
   }
   std::printf("store %s: %s on disk\n", store.dir().c_str(), Bytes(s.disk_bytes).c_str());
@@ -95,6 +114,11 @@ void RunStats(const Context& ctx, bool json) {
     t.Add({cf.name, std::to_string(cf.keys), Bytes(cf.table_bytes), Bytes(cf.blob_bytes), Bytes(cf.memtable_bytes)});
   }
   std::fputs(t.Render().c_str(), stdout);
+  // Parts: the main database and the shards of further writer processes (doc/many-writers.md).
+  Table p({"PART", "DIRECTORY", "WRITER"}, {false, false, false});
+  for (const auto& part : parts) p.Add({PartName(part), part.dir, PartState(part)});
+  std::printf("\n");
+  std::fputs(p.Render().c_str(), stdout);
 }
 
 void RunGc(const Context& ctx) {

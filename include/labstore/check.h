@@ -78,6 +78,22 @@ struct StoreStats {
 // store is closed), IOError, Corruption.
 Result<StoreStats> GetStoreStats(const Store& store);
 
+// One database of a store (doc/many-writers.md, "Parts"): the main one
+// (number 0, the store directory) or a shard (shards/<number>).
+struct StorePart {
+  int number = 0;
+  std::string dir;
+  bool own = false;   // the part this handle writes (a read-only handle: the main database)
+  bool held = false;  // a writer process holds it (this one included)
+  bool complete = true;  // a shard whose creation finished (SHARD is there)
+};
+
+// The parts of the store, ascending. `held` is found by trying each other
+// part's writer lock and letting go at once (a writer opening at that moment
+// may take the next shard instead). Errors: InvalidArgument (the store is
+// closed), IOError (shards/ cannot be listed).
+Result<std::vector<StorePart>> ListStoreParts(const Store& store);
+
 }  // namespace labstore
 
 #endif  // LABSTORE_CHECK_H_

@@ -46,7 +46,10 @@ struct ExecutionSpec {
 };
 
 struct Execution {
-  uint64_t number = 0;  // 1, 2, ... in creation order within the store
+  // Increasing in creation order, unique in the store across writer processes:
+  // (unix_micros << 12) | writer part (doc/many-writers.md); stores written
+  // before have 1, 2, ... which sort first.
+  uint64_t number = 0;
   std::string module;
   std::string nickname;
   double timestamp = 0;

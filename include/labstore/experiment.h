@@ -31,8 +31,10 @@ inline constexpr size_t kMaxConfigBytes = 1u << 20;  // serialized config JSON
 inline constexpr size_t kMaxNameLength = 256;     // group pattern, project name
 // Ids are 6 base62 characters not starting with '0': 62^6 - 62^5 of them.
 inline constexpr uint64_t kMaxExperiments = 55884102752;
-// Experiments of one definition (same module and config): a 32-bit ordinal.
-inline constexpr uint32_t kMaxExperimentsPerDefinition = 4294967295u;
+// Experiments of one definition (same module and config) in the main database:
+// ordinals 0 .. 2^31 - 1; the upper half of the 32-bit ordinals belongs to
+// shards (doc/many-writers.md, "Numbers"), 524,287 per shard number.
+inline constexpr uint32_t kMaxExperimentsPerDefinition = 2147483648u;
 
 // The lineage machinable 4.1 writes for an Experiment subclass.
 inline constexpr const char* kDefaultLineage = R"(["machinable.experiment", "machinable.element"])";

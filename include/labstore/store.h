@@ -1,8 +1,9 @@
 // labstore/store.h — a store directory and the experiments in it.
 //
 // A Store is one directory holding a RocksDB database (column families listed
-// in doc/format.md). One process at a time may open it for writing; any number
-// may open it read-only meanwhile.
+// in doc/format.md). Many processes may open it for writing at once: the
+// first writes the main database, each further one a shard of its own
+// (doc/many-writers.md); any number may open it read-only meanwhile.
 //
 //   auto store = labstore::Store::Open({}, "./storage.labstore");
 //   if (!store.ok()) { std::puts(store.status().ToString().c_str()); return 1; }
@@ -42,8 +43,13 @@ class Store {
   // Creating is atomic: a process killed at any moment of it leaves no store,
   // a whole one, or an unfinished creation that the next writer's Open
   // finishes (markers LABSTORE and LABSTORE.creating, doc/format.md).
+  // A writer that finds the main database held by another writer (another
+  // process, or another Store in this one) writes a shard: the lowest one no
+  // writer holds (a dead writer's, with its data), else a new one, created
+  // as atomically; the store becomes format 2 (doc/format.md, "Shards").
   // Errors:
-  //  - Busy: another process has it open for writing; the message names the
+  //  - Busy: all 4095 shards are held; or the main database's holder has
+  //    been creating the store for over 10 s; the message names the
   //    directory and the holder's process id;
   //  - InvalidArgument: `dir` exists, is not empty and is not a labstore store
   //    (nothing in it is changed);
@@ -86,14 +92,16 @@ class Store {
   const std::string& dir() const;
   bool read_only() const;
 
-  // Read-only handles: catch up with what the writer has stored since Open or
+  // Read-only handles: catch up with what the writers have stored since Open or
   // the last Refresh (the handle reopens the database when the writer has
   // logged or flushed anything since; well under a millisecond otherwise).
   // Must not race with other calls on this Store. Results already returned
   // are values and stay valid; RecordReaders and FileReaders opened on this
   // handle are ended as by Close (their next read returns InvalidArgument
   // "... was closed by Store::Refresh"): open them again. On a writer handle
-  // it does nothing. Errors: IOError, Corruption.
+  // it brings the views of the other parts up to date (new shards, their
+  // writes) and leaves its own part and its readers as they are.
+  // Errors: IOError, Corruption.
   Status Refresh();
 
   // ---- experiments -------------------------------------------------------

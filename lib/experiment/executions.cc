@@ -1,7 +1,8 @@
 // Store: executions.
 //
 // executions key := number(8, big-endian) -> ExecutionRecord (lib/schema/execution.fbs)
-// meta "execution_count" -> fixed64: the highest number given out
+// meta "execution_count" -> fixed64: the highest number given out by this part
+// number := drawn like a sequence number (store/sequence.h): unique across parts
 #include <sys/time.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "experiment/naming.h"
 #include "json/canonical.h"
 #include "labstore/store.h"
+#include "store/sequence.h"
 #include "store/store_state.h"
 #include "store/union_read.h"
 #include "util/coding.h"
@@ -176,7 +178,9 @@ Result<Execution> Store::CreateExecution(const ExecutionSpec& spec) {
   // The own part's count: it gives out the number written into the own part.
   rocksdb::Status s = st.db->Get(rocksdb::ReadOptions(), st.handle(kCfMeta), "execution_count", &value);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "cannot read the execution count");
-  x.number = (s.ok() && value.size() == 8 ? GetFixed64(value) : 0) + 1;
+  // Drawn like sequence numbers (store/sequence.h): unique across parts, in
+  // the clocks' order; a count of an older store (1, 2, ...) stays below.
+  x.number = FirstDraw((s.ok() && value.size() == 8 ? GetFixed64(value) : 0) + 1, st.part);
   rocksdb::WriteBatch batch;
   batch.Put(st.handle(kCfExecutions), NumberKey(x.number), EncodeExecution(x));
   for (const auto& key : keys) batch.Put(st.handle(kCfStatus), StatusKey(key, StatusKind::kExecution, x.number), "");

@@ -14,6 +14,7 @@
 #include "experiment/keys.h"
 #include "experiment/lookup.h"
 #include "experiment/naming.h"
+#include "experiment/ordinal.h"
 #include "json/canonical.h"
 #include "labstore/store.h"
 #include "store/sequence.h"
@@ -228,12 +229,9 @@ Status Store::Commit(Experiment& e) {
   }
   auto definition = ReadOwnDefinition(st, e.key);
   if (!definition.ok()) return definition.status();
-  uint32_t count = definition->count;
-  if (count == kMaxExperimentsPerDefinition) {
-    return Status::InvalidArgument(
-        fmt::format("cannot store another experiment of module \"{}\" with this config", e.module),
-        fmt::format("a definition (module and config) holds at most {} experiments", kMaxExperimentsPerDefinition));
-  }
+  auto ordinal = DrawOrdinal(st, e.key, definition->count, e.module);
+  if (!ordinal.ok()) return ordinal.status();
+  uint32_t count = *ordinal;  // count + 1 below: the latest ordinal + 1 (experiment/ordinal.h)
   std::string key = ExperimentKey(e.key, count);
   SequenceDraw draw(st);
   uint64_t sequence = draw.Next();

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "util/random.h"
 #include "util/return_if_error.h"
 
 namespace labstore::internal {
@@ -55,7 +57,8 @@ bool IsCreationFile(std::string_view name) {
   return name == "CURRENT" || name == "IDENTITY" || name == "LOCK" || name == "LOG" || StartsWith(name, "LOG.old") ||
          StartsWith(name, "MANIFEST-") || StartsWith(name, "OPTIONS-") || EndsWith(name, ".log") ||
          EndsWith(name, ".sst") || EndsWith(name, ".blob") || EndsWith(name, ".dbtmp") ||
-         name == std::string(kMarkerName) + ".tmp";
+         StartsWith(name, std::string(kMarkerName) + ".tmp") ||
+         StartsWith(name, std::string(kShardMarkerName) + ".tmp");
 }
 
 }  // namespace
@@ -97,26 +100,57 @@ Result<DirState> InspectDir(const std::string& dir) {
   return d;
 }
 
-Status WriteMarker(const std::string& dir, int version) {
-  std::string tmp = dir + "/" + kMarkerName + ".tmp";
-  LABSTORE_RETURN_IF_ERROR(WriteSynced(tmp, fmt::format("labstore store\nformat {}\n", version)));
-  if (::rename(tmp.c_str(), (dir + "/" + kMarkerName).c_str()) != 0) return Errno("write", dir + "/" + kMarkerName);
+namespace {
+
+// Writes `text` as dir/name durably, through a temporary file of this process.
+Status WriteAtomically(const std::string& dir, const std::string& name, std::string_view text) {
+  std::string tmp = fmt::format("{}/{}.tmp.{}", dir, name, ::getpid());
+  LABSTORE_RETURN_IF_ERROR(WriteSynced(tmp, text));
+  if (::rename(tmp.c_str(), (dir + "/" + name).c_str()) != 0) return Errno("write", dir + "/" + name);
   return SyncDir(dir);
 }
 
-Status BeginCreation(const std::string& dir) {
-  std::string path = dir + "/" + kCreatingName;
+// Creates dir/name with `text` unless it exists, and syncs `dir`.
+Status CreateMarker(const std::string& dir, const std::string& name, std::string_view text) {
+  std::string path = dir + "/" + name;
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
     if (errno == EEXIST) return Status::OK();  // another creator was first; the lock decides
     return Errno("create", path);
   }
   // The content is for a person who looks; only the name matters.
-  bool ok = ::write(fd, kCreatingText.data(), kCreatingText.size()) == static_cast<ssize_t>(kCreatingText.size());
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ::close(fd);
   if (!ok) return Errno("write", path);
   return SyncDir(dir);
 }
+
+}  // namespace
+
+Status WriteMarker(const std::string& dir, int version) {
+  return WriteAtomically(dir, kMarkerName, fmt::format("labstore store\nformat {}\n", version));
+}
+
+bool ShardComplete(const std::string& shard_dir) {
+  std::error_code ec;
+  return fs::exists(shard_dir + "/" + kShardMarkerName, ec);
+}
+
+Status BeginShardCreation(const std::string& shard_dir) {
+  return CreateMarker(shard_dir, kShardCreatingName, "labstore shard being created\n");
+}
+
+Status EndShardCreation(const std::string& shard_dir) {
+  uint64_t hi = RandomBetween(0, UINT64_MAX);
+  uint64_t lo = RandomBetween(0, UINT64_MAX);
+  std::string text = fmt::format("labstore shard\nformat 2\nuid {:016x}{:016x}\n", hi, lo);
+  LABSTORE_RETURN_IF_ERROR(WriteAtomically(shard_dir, kShardMarkerName, text));
+  std::string path = shard_dir + "/" + kShardCreatingName;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("remove", path);
+  return Status::OK();
+}
+
+Status BeginCreation(const std::string& dir) { return CreateMarker(dir, kCreatingName, kCreatingText); }
 
 Status ClearUnfinishedCreation(const std::string& dir) {
   std::error_code ec;

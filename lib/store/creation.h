@@ -10,6 +10,14 @@
 //                                 is ours and its creation is unfinished
 //              writer.lock        flock'ed by the writer, holds its pid
 //              <RocksDB files>
+//
+// shards/<n> := SHARD             "labstore shard\nformat 2\nuid <32 hex>\n";
+//                                 written LAST: the shard's database is whole
+//               SHARD.creating    written FIRST, removed after SHARD
+//               writer.lock, <RocksDB files>   as above (store/shard_dir.h)
+// A shard without SHARD is skipped by readers; the next process that claims
+// it clears it and creates it again (nothing was stored: its Open never
+// returned).
 #ifndef LABSTORE_LIB_STORE_CREATION_H_
 #define LABSTORE_LIB_STORE_CREATION_H_
 
@@ -22,6 +30,8 @@ namespace labstore::internal {
 inline constexpr const char* kMarkerName = "LABSTORE";
 inline constexpr const char* kCreatingName = "LABSTORE.creating";
 inline constexpr const char* kLockName = "writer.lock";
+inline constexpr const char* kShardMarkerName = "SHARD";
+inline constexpr const char* kShardCreatingName = "SHARD.creating";
 
 // What a directory holds, as Store::Open sees it before taking the lock.
 struct DirState {
@@ -39,8 +49,9 @@ Result<DirState> InspectDir(const std::string& dir);
 // Errors: Corruption (not "labstore store\nformat <N>\n").
 Result<int> ReadMarker(const std::string& dir);
 
-// Writes LABSTORE for `version` durably: a temporary file, fsync, rename,
-// fsync of the directory. Errors: IOError.
+// Writes LABSTORE for `version` durably: a temporary file of this process,
+// fsync, rename, fsync of the directory (processes creating shards may write
+// it at once). Errors: IOError.
 Status WriteMarker(const std::string& dir, int version);
 
 // Creates LABSTORE.creating (if missing) and syncs the directory, so that the
@@ -56,6 +67,16 @@ Status ClearUnfinishedCreation(const std::string& dir);
 
 // Removes LABSTORE.creating (LABSTORE must exist). Errors: IOError.
 Status EndCreation(const std::string& dir);
+
+// True when shard directory `shard_dir` holds SHARD: its creation finished.
+bool ShardComplete(const std::string& shard_dir);
+
+// Creates SHARD.creating in `shard_dir` and syncs it. Errors: IOError.
+Status BeginShardCreation(const std::string& shard_dir);
+
+// Writes SHARD (format 2, a fresh random uid) durably, then removes
+// SHARD.creating. Errors: IOError.
+Status EndShardCreation(const std::string& shard_dir);
 
 }  // namespace labstore::internal
 

@@ -1,5 +1,15 @@
-// The store-wide sequence: numbers drawn in order, never reused, persisted as
-// meta "next_sequence" := fixed64 little-endian, the next number to draw.
+// The sequence numbers of a store part, unique across parts without
+// coordination (doc/many-writers.md, "Numbers"), persisted per part as
+// meta "next_sequence" := fixed64 little-endian, the lowest number the part
+// may draw next.
+//
+//   sequence := (unix_micros << 12) | part      part 0 (main) .. 4095 (shards/<n>)
+//
+// A part draws max(now << 12 | part, next_sequence rounded up to its part):
+// numbers increase strictly within a part (the clock standing still or going
+// back gives the last one plus 4096), and across parts they follow the
+// clocks, which is what "newest wins" between parts needs. Counters of stores
+// written before (1, 2, 3, ...) are far below: their numbers still sort first.
 //
 // Experiments (by_time keys, derived links), status markers and data ids all
 // draw from it. A writer draws under StoreState::write_mu, puts the new
@@ -24,25 +34,38 @@
 namespace labstore::internal {
 
 inline constexpr char kNextSequenceKey[] = "next_sequence";
+inline constexpr int kPartBits = 12;
+inline constexpr uint64_t kPartStride = uint64_t{1} << kPartBits;
 
-// Numbers reserved from one store's sequence for one WriteBatch. Not
+// The lowest number >= `floor` whose low 12 bits are `part`.
+uint64_t AlignToPart(uint64_t floor, int part);
+
+// The first number a part draws now: max(unix_micros << 12 | part,
+// AlignToPart(floor, part)). Execution numbers are drawn the same way.
+uint64_t FirstDraw(uint64_t floor, int part);
+
+// Numbers reserved from one part's sequence for one WriteBatch. Not
 // thread-safe: the caller holds StoreState::write_mu from the first Next() to
 // Commit().
 class SequenceDraw {
  public:
   explicit SequenceDraw(StoreState& st) : st_(st) {}
 
-  // The next number: st.next_sequence on the first call, one more on each further call.
-  uint64_t Next() { return st_.next_sequence + drawn_++; }
+  // The next number: FirstDraw(st.next_sequence, st.part) on the first call,
+  // 4096 more on each further call.
+  uint64_t Next();
   uint64_t drawn() const { return drawn_; }
 
   // Puts meta "next_sequence" past the drawn numbers into `batch`; nothing when none was drawn.
   void Stage(rocksdb::WriteBatch* batch) const;
   // Advances st.next_sequence past the drawn numbers; call it after the batch is written.
-  void Commit() { st_.next_sequence += drawn_; }
+  void Commit();
 
  private:
+  uint64_t End() const { return first_ + drawn_ * kPartStride; }
+
   StoreState& st_;
+  uint64_t first_ = 0;
   uint64_t drawn_ = 0;
 };
 

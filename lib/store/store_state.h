@@ -38,9 +38,13 @@ struct StoreState {
   // read goes to `db` alone.
   int part = 0;
   std::vector<std::unique_ptr<Part>> views;
+  // Views a writer's Refresh replaced while handles were open (readers may
+  // iterate them): closed at the next Refresh without open handles, or at Close.
+  std::vector<std::unique_ptr<Part>> retired_views;
   // Serializes writes that allocate ids, ordinals and sequence numbers.
   std::mutex write_mu;
-  // Next store-wide sequence number (persisted in meta "next_sequence").
+  // The lowest sequence number the own part may draw next (persisted in its
+  // meta "next_sequence"; store/sequence.h).
   uint64_t next_sequence = 1;
   // Writers and readers that Close (and Refresh) must end first.
   OpenHandles handles;

@@ -54,13 +54,13 @@ def test_open_a_folder_that_is_no_store_is_invalid(tmp_path):
         labstore.open(str(tmp_path))
 
 
-def test_second_writer_process_gets_busy(tmp_path):
+def test_second_writer_process_gets_a_shard(tmp_path):
     path = str(tmp_path / "s.labstore")
     with labstore.open(path):
-        code = ("import labstore, sys\ntry:\n labstore.open(sys.argv[1])\nexcept labstore.BusyError as e:\n"
-                " print('busy', e)\n")
+        code = ("import labstore, sys\ns = labstore.open(sys.argv[1])\nprint('opened')\ns.close()\n")
         out = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, check=True)
-        assert out.stdout.startswith("busy") and str(os.getpid()) in out.stdout
+        assert out.stdout.startswith("opened")
+        assert os.path.exists(os.path.join(path, "shards", "1", "SHARD"))
 
 
 def test_calls_after_close_raise(tmp_path):

@@ -22,6 +22,7 @@ constexpr uint64_t kRows = 50000;
 
 struct Ids {
   std::string a, c, b;  // c is derived from a; b shares a file with a
+  uint64_t execution = 0;  // of a and b
 };
 
 Ids MakeTemplate(const std::string& dir) {
@@ -42,7 +43,9 @@ Ids MakeTemplate(const std::string& dir) {
   REQUIRE(SaveFile(store, ids.a, "own.bin", std::string(2 << 20, 'a')).ok());
   REQUIRE(SaveFile(store, ids.c, "child.txt", "child").ok());
   REQUIRE(store.MarkFinished(ids.a).ok());
-  REQUIRE(store.CreateExecution({.members = {ids.a, ids.b}}).ok());
+  auto x = store.CreateExecution({.members = {ids.a, ids.b}});
+  REQUIRE(x.ok());
+  ids.execution = x->number;
   REQUIRE(store.Close().ok());
   return ids;
 }
@@ -108,13 +111,13 @@ TEST_CASE("kill -9 during Delete leaves the experiments whole or gone, and the s
       CHECK(*CountRows(*store, ids.a, "default") == kRows);
       CHECK(LoadFile(*store, ids.a, "own.bin")->size() == (2u << 20));
       CHECK(*LoadFile(*store, ids.c, "child.txt") == "child");
-      CHECK(store->FindExecution(1)->members.size() == 2);
+      CHECK(store->FindExecution(ids.execution)->members.size() == 2);
     } else {
       ++gone;
       CHECK(Code(store->Find(ids.c)) == "NotFound");
       CHECK(Traces(*store, key_a) == 0);
       CHECK(Traces(*store, key_c) == 0);
-      CHECK(store->FindExecution(1)->members == std::vector<std::string>{ids.b});
+      CHECK(store->FindExecution(ids.execution)->members == std::vector<std::string>{ids.b});
     }
     CHECK(*LoadFile(*store, ids.b, "shared.txt") == "shared");
     auto gc = GarbageCollect(*store);

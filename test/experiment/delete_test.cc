@@ -260,7 +260,7 @@ TEST_CASE("An execution loses a deleted member and goes with its last one") {
   CHECK(GetStoreStats(store)->executions == 0);
   auto next = store.CreateExecution({.members = {store.Create({.module = "m"})->id}});
   REQUIRE(next.ok());
-  CHECK(next->number == x->number + 1);  // numbers are not reused
+  CHECK(next->number > x->number);  // numbers are not reused
 }
 
 TEST_CASE("Delete errors: bad id, unknown id, no ids, read-only store, an open RecordWriter; nothing changes") {

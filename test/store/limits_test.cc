@@ -165,21 +165,21 @@ TEST_CASE("Experiments per store are bounded by the id space, 62^6 - 62^5 ids, a
   CHECK(Count(store) == 2);
 }
 
-TEST_CASE("A definition holds at most 2^32 - 1 experiments; past it Commit is InvalidArgument and stores nothing") {
+TEST_CASE("A definition holds at most 2^31 experiments in the main database; past it Commit stores nothing") {
   TempDir tmp;
   Store store = test::OpenStore(tmp.Sub("s"));
   auto first = store.Create({.module = "m", .config = R"({"x": 1})"});
   REQUIRE(first.ok());
-  // Set the definition's count to the limit, as if 2^32 - 1 had been stored.
+  // Set the definition's count to the limit, as if 2^31 had been stored.
   internal::StoreState& st = *internal::StateOf(store);
   const std::string hash = first->key.substr(0, 16);
   std::string value;
   REQUIRE(st.db->Get(rocksdb::ReadOptions(), st.handle(internal::kCfDefinitions), hash, &value).ok());
-  value.replace(0, 4, "\xff\xff\xff\xff");
+  value.replace(0, 4, std::string("\x80\x00\x00\x00", 4));
   REQUIRE(st.db->Put(rocksdb::WriteOptions(), st.handle(internal::kCfDefinitions), hash, value).ok());
   auto over = store.Create({.module = "m", .config = R"({"x": 1.0})"});
   CHECK(Code(over) == "InvalidArgument");
-  CHECK(Has(Message(over), "at most 4294967295 experiments"));
+  CHECK(Has(Message(over), "at most 2147483648 experiments"));
   CHECK(Count(store) == 1);
   CHECK(store.Create({.module = "m", .config = R"({"x": 2})"}).ok());  // other definitions are not affected
 }

@@ -97,28 +97,29 @@ TEST_CASE("A damaged marker file is Corruption") {
   CHECK(Code(Store::Open({}, dir)) == "Corruption");
 }
 
-TEST_CASE("A second writer in the same process gets Busy naming the directory and pid") {
+TEST_CASE("A second writer in the same process gets a shard, not Busy; the main lock goes on Close") {
   TempDir tmp;
   std::string dir = tmp.Sub("s");
   Store first = test::OpenStore(dir);
   auto second = Store::Open({}, dir);
-  REQUIRE(Code(second) == "Busy");
-  CHECK(second.status().message().find(dir) != std::string::npos);
-  CHECK(second.status().message().find("process " + std::to_string(::getpid())) != std::string::npos);
-  CHECK(second.status().message().find("RocksDB") == std::string::npos);
+  REQUIRE(second.ok());
+  CHECK(std::filesystem::exists(dir + "/shards/1/SHARD"));
+  CHECK(second->Close().ok());
   CHECK(first.Close().ok());
-  CHECK(Store::Open({}, dir).ok());  // released on close
+  auto again = Store::Open({}, dir);  // the main database is free again
+  REQUIRE(again.ok());
+  CHECK_FALSE(std::filesystem::exists(dir + "/shards/2"));
 }
 
-TEST_CASE("A second process that opens the store for writing gets Busy with the holder's pid") {
+TEST_CASE("A second process that opens the store for writing gets a shard of its own") {
   TempDir tmp;
   std::string dir = tmp.Sub("s");
   std::string ready;
   FILE* holder = StartHolder(dir, &ready);
   auto second = Store::Open({}, dir);
-  CHECK(Code(second) == "Busy");
-  CHECK(second.status().message().find("is open for writing by process ") != std::string::npos);
-  CHECK(second.status().message().find(std::to_string(::getpid())) == std::string::npos);
+  REQUIRE(second.ok());
+  CHECK(test::ReadFile(dir + "/LABSTORE") == "labstore store\nformat 2\n");
+  CHECK(second->Close().ok());
   // A read-only open works meanwhile and sees what the writer stored.
   auto reader = Store::Open({.read_only = true}, dir);
   REQUIRE(reader.ok());
