@@ -227,18 +227,22 @@ TEST_CASE("union read: DeleteFile of a path a view holds too is Busy, and the ow
 }
 
 TEST_CASE("union read: a content's chunks are read from the part that holds its header") {
-  // Both parts number their first content alike (numbers are not yet drawn
-  // per part here): the own part's chunks of that data_id are another content.
+  // Both parts are made to number their content alike (two stores' main
+  // databases, both part 0, with the same sequence floor): the own part's
+  // chunks of that data_id are another content.
+  constexpr uint64_t kSameFloor = uint64_t{1} << 63;  // above any clock-based draw
   TempDir a, b;
   std::string id;
   const std::string view_bytes(300000, 'v'), own_bytes(300000, 'o');
   {
     Store sb = OpenStore(b.path());
     id = Create(sb, "m.chunks", 1).id;
+    StateOf(sb)->next_sequence = kSameFloor;
     REQUIRE(SaveFile(sb, id, "v.bin", view_bytes).ok());
   }
   Store s = OpenStore(a.path());
   std::string own_id = Create(s, "m.own", 2).id;
+  StateOf(s)->next_sequence = kSameFloor;
   REQUIRE(SaveFile(s, own_id, "o.bin", own_bytes).ok());
   ViewsGuard guard{s};
   AddView(s, b.path(), 1);
