@@ -14,7 +14,8 @@ machinable backend goes through these handles, which follow this policy:
   write, after mark_finished with no record writer left, before fork() and
   at exit, so that another process can take it;
 - reads go through our writer when we hold it, else through a read-only
-  handle refreshed before each read (so the parent sees what a child wrote).
+  handle; either is refreshed before each read, so the parent sees what a
+  child wrote (a child that finds the writer taken writes a shard of its own).
 
 This module keeps process-wide state and is imported once (labstore/
 machinable.py may be executed several times by machinable's loader).
@@ -138,6 +139,9 @@ class Handle:
         """A handle that sees everything stored so far, or None when there is no store yet.
         Call with ``lock`` held. A read does not keep the writer from being released."""
         if self.writer is not None:
+            # Other processes write shards of their own (a child running an
+            # experiment): the writer's views catch up (cheap when unchanged).
+            self.writer.refresh()
             return self.writer
         _check_fork()
         if not _shutting_down:
