@@ -25,7 +25,8 @@ for t in "${targets[@]}"; do ninja_targets+=("test/fuzz/${t}_fuzz"); done
 # setup.sh installs what is missing, clang and the libFuzzer runtime too; it
 # builds the static library and the fuzz targets only.
 LABSTORE_EXTRA_PACKAGES="clang libclang-rt-14-dev" CC=clang CXX=clang++ \
-  LABSTORE_TARGETS="${ninja_targets[*]}" bash scripts/setup.sh build-fuzz -Dfuzz=true -Db_lundef=false -Dbench=false
+  LABSTORE_TARGETS="${ninja_targets[*]}" bash scripts/setup.sh build-fuzz -Dfuzz=true -Db_lundef=false -Dbench=false \
+  -Doptimization=1 -Ddebug=false -Dcpp_args=-g1 -Dunity_lib=true
 
 # Per target: the longest input worth trying (a chunk of a few rows, a records
 # file of a few lines, a config).

@@ -125,11 +125,11 @@ void MergeScopeParts(ScopeInfo* into, const ScopeInfo& part) {
   into->rows = std::max(into->rows, part.rows);
   into->chunks += part.chunks;
   into->bytes += part.bytes;
-  for (const auto& [name, type] : part.columns) {
-    auto same = [&](const auto& c) { return c.first == name; };
+  for (const auto& column : part.columns) {
+    auto same = [&](const auto& c) { return c.first == column.first; };
     auto it = std::find_if(into->columns.begin(), into->columns.end(), same);
-    if (it == into->columns.end()) into->columns.emplace_back(name, type);
-    else it->second = MergeTypes(it->second, type);
+    if (it == into->columns.end()) into->columns.emplace_back(column);
+    else it->second = MergeTypes(it->second, column.second);
   }
 }
 
