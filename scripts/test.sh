@@ -8,7 +8,7 @@
 #   2. every doctest suite but slow under AddressSanitizer + UndefinedBehaviorSanitizer
 #      (build-asan/: only the test binary, the command and the children its
 #      cases run, at -O1 -g1 with the library as one unity file; no
-#      benchmarks, no Python);
+#      benchmarks, no Python; the cases as two halves at once);
 #   3. the concurrency tests under ThreadSanitizer (build-tsan/: only their
 #      binary, labstore_concurrency_tests, the command and slow_writer; built
 #      as the ASan build is);
